@@ -1,0 +1,1 @@
+//! Accounts, domains, aliases, password hashes, SASL and login throttling.

@@ -1,0 +1,1 @@
+//! The configuration file: one TOML document, typed and validated.

@@ -1,0 +1,15 @@
+//! postamt: a mail server. One daemon serves IMAP, POP3 and SMTP over a crash-safe
+//! maildir + SQLite store.
+//!
+//! The module tree is the architecture (see DESIGN.md):
+//! - [`config`]: the TOML configuration, typed and validated.
+//! - [`server`]: listeners, TLS, connection limits, shutdown and reload, logging.
+//! - [`auth`]: accounts, domains, aliases, password hashes, SASL and login throttling.
+//! - [`store`]: mailboxes and messages behind a trait; the maildir + SQLite backend.
+//! - [`message`]: what is derived from a raw message once, at append.
+
+pub mod auth;
+pub mod config;
+pub mod message;
+pub mod server;
+pub mod store;

@@ -1,0 +1,1 @@
+//! Listeners, TLS, connection limits, timeouts, graceful shutdown and reload.
