@@ -25,10 +25,12 @@
 //! Passwords are never logged.
 
 use std::net::IpAddr;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use thiserror::Error;
+use tokio::sync::Semaphore;
 
 use super::address::Address;
 use super::directory::{Directory, LoginCheck};
@@ -69,6 +71,10 @@ pub enum AuthFailure {
 pub struct Authenticator {
     directory: Arc<Directory>,
     throttle: Mutex<Throttle>,
+    /// Bounds argon2 verifications running at once to the number of cores:
+    /// each takes 19 MiB, and a login flood must queue, not exhaust memory
+    /// through the blocking pool's hundreds of threads.
+    verifications: Arc<Semaphore>,
 }
 
 impl Authenticator {
@@ -76,6 +82,9 @@ impl Authenticator {
         Self {
             directory,
             throttle: Mutex::new(Throttle::new(throttle)),
+            verifications: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(2, NonZeroUsize::get),
+            )),
         }
     }
 
@@ -99,12 +108,24 @@ impl Authenticator {
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
+        let logged_login = loggable(&login);
+        // The semaphore is never closed, so acquiring fails only in theory.
+        let Ok(permit) = Arc::clone(&self.verifications).acquire_owned().await else {
+            return Err(unavailable(
+                protocol,
+                peer_ip,
+                logged_login,
+                &"verification pool closed",
+            ));
+        };
         let directory = Arc::clone(&self.directory);
+        // The permit moves into the task: a client that hangs up mid-login
+        // must not free a slot while its verification still runs.
         let check = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             directory.check_login(&credentials.authcid, &credentials.password)
         })
         .await;
-        let logged_login = loggable(&login);
         let (failure, reason) = match check {
             Ok(Ok(LoginCheck::Valid(user))) => {
                 self.throttle().record_success(&login);
