@@ -388,3 +388,56 @@ fn two_handles_on_one_file_see_each_others_writes() {
     cli.add_user("alice@example.org", &password()).unwrap();
     assert!(daemon.user("alice@example.org").unwrap().is_some());
 }
+
+#[test]
+fn empty_password_is_refused() {
+    let (_dir, directory) = directory_with_domain();
+    let refused = directory.add_user("alice@example.org", &Password::new(""));
+    assert!(matches!(refused, Err(DirectoryError::EmptyPassword)));
+    directory
+        .add_user("alice@example.org", &password())
+        .unwrap();
+    let refused = directory.set_password("alice@example.org", &Password::new(""));
+    assert!(matches!(refused, Err(DirectoryError::EmptyPassword)));
+}
+
+#[test]
+fn alias_without_targets_is_refused() {
+    let (_dir, directory) = directory_with_domain();
+    assert!(matches!(
+        directory.add_alias("team@example.org", &[]),
+        Err(DirectoryError::NoAliasTargets)
+    ));
+}
+
+#[test]
+fn database_file_is_private_to_the_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, _directory) = directory_with_domain();
+    let mode = std::fs::metadata(dir.path().join("postamt.db"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn concurrent_writers_on_two_handles_wait_for_each_other() {
+    let (dir, daemon) = directory_with_domain();
+    let cli = Directory::open(dir.path()).unwrap();
+    std::thread::scope(|scope| {
+        for (prefix, directory) in [("d", &daemon), ("c", &cli)] {
+            scope.spawn(move || {
+                for n in 0..5 {
+                    directory
+                        .add_user(&format!("{prefix}{n}@example.org"), &password())
+                        .unwrap();
+                    directory
+                        .set_quota(&format!("{prefix}{n}@example.org"), Some(n))
+                        .unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(daemon.list_users().unwrap().len(), 10);
+}

@@ -24,27 +24,33 @@ use super::password::Password;
 /// bounding what a client can make us decode.
 pub const DEFAULT_MAX_RESPONSE_LEN: usize = 8 * 1024;
 
-/// What went wrong in a SASL exchange. Every error ends the exchange.
+/// What went wrong in a SASL exchange. Every error ends the exchange. The
+/// suggested answers: IMAP (RFC 9051 6.2.2, RFC 5530), SMTP (RFC 4954 4, 6).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SaslError {
+    /// IMAP `NO`, POP3 `-ERR`, SMTP `504 5.5.4`.
     #[error("unsupported SASL mechanism {0:?}")]
     UnsupportedMechanism(String),
-    /// The client sent `*` (RFC 4422 3.5).
+    /// The client sent `*` (RFC 4422 3.5). IMAP `BAD`, SMTP `501 5.0.0`.
     #[error("authentication cancelled by the client")]
     Cancelled,
+    /// IMAP `BAD`, SMTP `501 5.5.2`.
     #[error("response is not valid base64")]
     MalformedBase64,
+    /// IMAP `NO [AUTHENTICATIONFAILED]`, SMTP `535 5.7.8`.
     #[error("malformed PLAIN message")]
     MalformedPlain,
+    /// IMAP `NO [AUTHENTICATIONFAILED]`, SMTP `535 5.7.8`.
     #[error("malformed LOGIN response")]
     MalformedLogin,
     /// PLAIN asked to act as another user; postamt allows no proxy
-    /// authorization (RFC 5530 AUTHORIZATIONFAILED).
+    /// authorization. IMAP `NO [AUTHORIZATIONFAILED]`, SMTP `535 5.7.8`.
     #[error("authorization identity differs from the authentication identity")]
     AuthorizationRefused,
+    /// IMAP `BAD [TOOBIG]`, SMTP `500 5.5.6`.
     #[error("response longer than {limit} characters")]
     ResponseTooLong { limit: usize },
-    /// The exchange already ended; a protocol bug, not client input.
+    /// The exchange already ended; a bug in the calling protocol, not client input.
     #[error("the SASL exchange has already finished")]
     Finished,
 }

@@ -66,6 +66,9 @@ impl Directory {
     /// domain must be local and the address must not be a user's login.
     pub fn add_alias(&self, address: &str, targets: &[&str]) -> Result<(), DirectoryError> {
         let alias = AliasAddress::parse(address)?;
+        if targets.is_empty() {
+            return Err(DirectoryError::NoAliasTargets);
+        }
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
         let domain = alias.domain();

@@ -16,11 +16,13 @@ mod resolve;
 mod schema;
 mod users;
 
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 use thiserror::Error;
 
 use super::address::AddressError;
@@ -72,8 +74,14 @@ pub enum DirectoryError {
     QuotaTooLarge(u64),
     #[error("database schema version {found} is newer than this postamt understands ({supported})")]
     SchemaTooNew { found: i64, supported: i64 },
+    #[error("an empty password is not allowed")]
+    EmptyPassword,
+    #[error("an alias needs at least one target")]
+    NoAliasTargets,
     #[error(transparent)]
     Password(#[from] PasswordError),
+    #[error("cannot create the account database: {0}")]
+    CreateDatabase(std::io::Error),
     #[error("account database: {0}")]
     Database(#[from] rusqlite::Error),
 }
@@ -84,11 +92,18 @@ pub struct Directory {
 }
 
 impl Directory {
-    /// Opens (creating if needed) `<data_dir>/postamt.db` and brings its
-    /// schema up to date.
+    /// Opens `<data_dir>/postamt.db`, creating it (mode 0600: it holds
+    /// password hashes) if needed, and brings its schema up to date. The data
+    /// dir itself must exist.
     pub fn open(data_dir: &Path) -> Result<Self, DirectoryError> {
-        let mut connection = Connection::open(data_dir.join(DATABASE_FILE))?;
+        let path = data_dir.join(DATABASE_FILE);
+        create_private_file(&path)?;
+        let mut connection = Connection::open(&path)?;
         connection.busy_timeout(BUSY_TIMEOUT)?;
+        // Every transaction here reads then writes; taking the write lock up
+        // front makes a concurrent writer wait (busy timeout) instead of
+        // failing on a lock upgrade.
+        connection.set_transaction_behavior(TransactionBehavior::Immediate);
         // journal_mode answers with a row, so it cannot go through execute().
         connection.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         // FULL: an account change the CLI reported done survives a power cut.
@@ -106,6 +121,21 @@ impl Directory {
         self.connection
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Creates an empty database file readable by the owner only, unless it exists.
+/// SQLite gives its -wal and -shm files the same mode.
+fn create_private_file(path: &Path) -> Result<(), DirectoryError> {
+    let created = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
+    match created {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(DirectoryError::CreateDatabase(error)),
     }
 }
 

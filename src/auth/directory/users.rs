@@ -80,7 +80,7 @@ impl Directory {
     pub fn add_user(&self, login: &str, password: &Password) -> Result<User, DirectoryError> {
         let login = Address::parse(login)?;
         // Hash before taking the lock: argon2 is the slow part.
-        let hash = hash_password(password)?;
+        let hash = hash_new_password(password)?;
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
         let domain = login.domain();
@@ -113,7 +113,7 @@ impl Directory {
     /// Replaces a user's password.
     pub fn set_password(&self, login: &str, password: &Password) -> Result<(), DirectoryError> {
         let login = Address::parse(login)?;
-        let hash = hash_password(password)?;
+        let hash = hash_new_password(password)?;
         self.update_user(
             &login,
             "password_hash = ?2",
@@ -228,6 +228,15 @@ impl Directory {
             LoginCheck::Disabled(user)
         })
     }
+}
+
+/// Hashes a password an admin sets. An empty one is refused: SASL PLAIN
+/// could never send it (RFC 4616 2), so it would only be a trap.
+fn hash_new_password(password: &Password) -> Result<PhcString, DirectoryError> {
+    if password.expose().is_empty() {
+        return Err(DirectoryError::EmptyPassword);
+    }
+    Ok(hash_password(password)?)
 }
 
 /// The user with this login, on a connection the caller holds.
