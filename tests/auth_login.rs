@@ -339,3 +339,21 @@ fn unknown_login_costs_a_password_verification() {
     );
     assert!(unknown * 3 >= known, "unknown {unknown:?}, known {known:?}");
 }
+
+#[tokio::test]
+async fn credentials_from_a_sasl_plain_exchange_log_in() {
+    use base64::Engine;
+    use postamt::auth::{Mechanism, SaslExchange, SaslStep};
+    let f = fixture(ThrottleSettings::default());
+    let initial = base64::engine::general_purpose::STANDARD.encode(b"\0alice@example.org\0right");
+    let mut exchange = SaslExchange::new(Mechanism::from_name("plain").unwrap());
+    let SaslStep::Done(credentials) = exchange.start(Some(initial.as_bytes())).unwrap() else {
+        panic!("PLAIN with an initial response needs no challenge");
+    };
+    let user = f
+        .authenticator
+        .authenticate(credentials, CLIENT, "imap")
+        .await
+        .unwrap();
+    assert_eq!(user.login.as_str(), "alice@example.org");
+}
