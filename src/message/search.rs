@@ -1,0 +1,88 @@
+//! The decoded text a message is searched by (RFC 9051 §6.4.4 SEARCH keys
+//! SUBJECT, FROM, TO, CC, BCC, BODY/TEXT, SENTBEFORE...). Capped so one message
+//! cannot bloat the full-text index; must not produce anything IMAP serves raw.
+
+use mail_parser::{Address, Message, PartType};
+
+/// At most this many octets of body text are kept per message.
+pub const SEARCH_BODY_LIMIT: usize = 256 * 1024;
+
+/// Nested messages deeper than this add no body text.
+const MAX_DEPTH: usize = 16;
+
+/// Decoded text of a message for searching.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchText {
+    pub subject: String,
+    pub from: String,
+    pub to: String,
+    pub cc: String,
+    pub bcc: String,
+    /// Decoded text of the text/* body parts.
+    pub body: String,
+    /// The Date: header as seconds since the Unix epoch, when it parses.
+    pub date: Option<i64>,
+}
+
+/// Decodes the searchable text of a parsed message.
+pub fn search_text(message: &Message<'_>) -> SearchText {
+    let mut body = String::new();
+    collect_body(message, &mut body, 0);
+    SearchText {
+        subject: message.subject().unwrap_or_default().to_string(),
+        from: addresses(message.from()),
+        to: addresses(message.to()),
+        cc: addresses(message.cc()),
+        bcc: addresses(message.bcc()),
+        body,
+        date: message.date().map(|d| d.to_timestamp()),
+    }
+}
+
+/// "Name <address>" entries, comma-separated, group members included.
+fn addresses(address: Option<&Address<'_>>) -> String {
+    let Some(address) = address else {
+        return String::new();
+    };
+    let mut out = Vec::new();
+    for addr in address.iter() {
+        let entry = match (addr.name.as_deref(), addr.address.as_deref()) {
+            (Some(name), Some(email)) => format!("{name} <{email}>"),
+            (Some(name), None) => name.to_string(),
+            (None, Some(email)) => email.to_string(),
+            (None, None) => continue,
+        };
+        out.push(entry);
+    }
+    out.join(", ")
+}
+
+/// Appends the text bodies (HTML as text), then those of embedded messages,
+/// stopping at the limit.
+fn collect_body(message: &Message<'_>, out: &mut String, depth: usize) {
+    for i in 0..message.text_body_count() {
+        if let Some(text) = message.body_text(i) {
+            push_capped(out, &text);
+        }
+    }
+    if depth >= MAX_DEPTH {
+        return;
+    }
+    for part in message.attachments() {
+        if let PartType::Message(nested) = &part.body {
+            collect_body(nested, out, depth + 1);
+        }
+    }
+}
+
+fn push_capped(out: &mut String, text: &str) {
+    if !out.is_empty() && out.len() < SEARCH_BODY_LIMIT {
+        out.push('\n');
+    }
+    let room = SEARCH_BODY_LIMIT.saturating_sub(out.len());
+    let mut cut = room.min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    out.push_str(text.get(..cut).unwrap_or_default());
+}
