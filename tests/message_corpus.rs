@@ -1,0 +1,172 @@
+//! Every message of the shared corpus (ham and spam, LF as shipped and CRLF)
+//! parses without panic into a structure whose offsets are in bounds and nested,
+//! whose sections resolve inside the message, and which round-trips through JSON.
+
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use postamt::message::{
+    BodyPart, MessageMetadata, PartKind, SEARCH_BODY_LIMIT, Section, SectionSpec, parse,
+};
+
+fn corpus() -> Vec<Vec<u8>> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let mut messages = Vec::new();
+    for dir in ["ham", "spam"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        for path in paths {
+            let raw = std::fs::read(path).unwrap();
+            messages.push(strip_mbox_from_line(raw));
+        }
+    }
+    messages
+}
+
+fn strip_mbox_from_line(raw: Vec<u8>) -> Vec<u8> {
+    if raw.starts_with(b"From ") {
+        let cut = raw
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(raw.len(), |p| p + 1);
+        raw[cut..].to_vec()
+    } else {
+        raw
+    }
+}
+
+fn to_crlf(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 16);
+    for &b in raw {
+        if b == b'\n' {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    out
+}
+
+/// Checks one part and its descendants; collects the section paths that exist.
+fn check_part(part: &BodyPart, outer: Range<u64>, path: Vec<u32>, paths: &mut Vec<Vec<u32>>) {
+    let o = part.offsets;
+    assert!(
+        outer.start <= o.header && o.header <= o.body && o.body <= o.end && o.end <= outer.end,
+        "part {path:?} offsets {o:?} not inside {outer:?}"
+    );
+    assert_eq!(part.size, o.end - o.body);
+    assert!(!part.media_type.kind.is_empty() && !part.media_type.subtype.is_empty());
+    match &part.kind {
+        PartKind::Multipart { parts } => {
+            assert!(!parts.is_empty(), "multipart {path:?} without parts");
+            for (i, child) in parts.iter().enumerate() {
+                let mut p = path.clone();
+                p.push(i as u32 + 1);
+                paths.push(p.clone());
+                check_part(child, o.body..o.end, p, paths);
+            }
+        }
+        PartKind::Message { body, .. } => {
+            assert_eq!(body.offsets.header, o.body);
+            assert_eq!(body.offsets.end, o.end);
+            // The embedded message's parts are numbered under this part's path.
+            match &body.kind {
+                PartKind::Multipart { parts } => {
+                    for (i, child) in parts.iter().enumerate() {
+                        let mut p = path.clone();
+                        p.push(i as u32 + 1);
+                        paths.push(p.clone());
+                        check_part(child, body.offsets.body..body.offsets.end, p, paths);
+                    }
+                }
+                _ => {
+                    let mut p = path.clone();
+                    p.push(1);
+                    paths.push(p.clone());
+                    check_part(body, o.body..o.end, p, paths);
+                }
+            }
+        }
+        PartKind::Basic | PartKind::Text { .. } => {}
+    }
+}
+
+fn check_message(raw: &[u8]) {
+    let parsed = parse(raw);
+    let meta = &parsed.metadata;
+    let size = raw.len() as u64;
+    assert_eq!(meta.size, size);
+    assert_eq!(meta.body.offsets.header, 0);
+    assert_eq!(meta.body.offsets.end, size);
+
+    let mut paths = Vec::new();
+    match &meta.body.kind {
+        PartKind::Multipart { .. } => check_part(&meta.body, 0..size, Vec::new(), &mut paths),
+        _ => {
+            paths.push(vec![1]);
+            check_part(&meta.body, 0..size, vec![1], &mut paths);
+        }
+    }
+    for spec in [SectionSpec::Full, SectionSpec::Header, SectionSpec::Text] {
+        let range = meta
+            .locate(&Section {
+                path: Vec::new(),
+                spec,
+            })
+            .unwrap();
+        assert!(range.start <= range.end && range.end <= size);
+    }
+    for path in paths {
+        for spec in [SectionSpec::Full, SectionSpec::Mime] {
+            let section = Section {
+                path: path.clone(),
+                spec,
+            };
+            let range = meta
+                .locate(&section)
+                .unwrap_or_else(|| panic!("{section:?} missing"));
+            assert!(
+                range.start <= range.end && range.end <= size,
+                "{section:?} {range:?}"
+            );
+        }
+    }
+    assert!(parsed.search.body.len() <= SEARCH_BODY_LIMIT);
+
+    let json = serde_json::to_string(meta).unwrap();
+    let back: MessageMetadata = serde_json::from_str(&json).unwrap();
+    assert_eq!(&back, meta);
+}
+
+#[test]
+fn corpus_parses_with_offsets_in_bounds_lf_as_shipped() {
+    let messages = corpus();
+    assert!(messages.len() >= 3000);
+    for raw in &messages {
+        check_message(raw);
+    }
+}
+
+#[test]
+fn corpus_parses_with_offsets_in_bounds_crlf() {
+    for raw in corpus() {
+        check_message(&to_crlf(&raw));
+    }
+}
+
+#[test]
+fn corpus_parse_stays_fast_in_a_debug_build() {
+    let messages = corpus();
+    let started = Instant::now();
+    for raw in &messages {
+        parse(raw);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
