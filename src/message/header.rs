@@ -44,14 +44,19 @@ impl<'a> RawHeaders<'a> {
 }
 
 /// Removes the line breaks of folding (RFC 5322 §2.2.3) and the whitespace around
-/// the value. 8-bit bytes that are not UTF-8 become U+FFFD: the cache stores text.
+/// the value. The cache stores text: raw 8-bit values that are not UTF-8 are
+/// read as ISO-8859-1, the commonest legacy header charset, so no octet is lost.
 pub fn unfold(bytes: &[u8]) -> String {
     let unfolded: Vec<u8> = bytes
         .iter()
         .copied()
         .filter(|&b| b != b'\r' && b != b'\n')
         .collect();
-    String::from_utf8_lossy(&unfolded).trim().to_string()
+    let text = match String::from_utf8(unfolded) {
+        Ok(text) => text,
+        Err(e) => e.into_bytes().into_iter().map(char::from).collect(),
+    };
+    text.trim().to_string()
 }
 
 #[cfg(test)]
@@ -69,7 +74,12 @@ mod tests {
     }
 
     #[test]
-    fn unfold_keeps_non_utf8_bytes_visible_as_replacement() {
-        assert_eq!(unfold(b" caf\xe9\r\n"), "caf\u{fffd}");
+    fn unfold_reads_non_utf8_bytes_as_latin1() {
+        assert_eq!(unfold(b" caf\xe9\r\n"), "caf\u{e9}");
+    }
+
+    #[test]
+    fn unfold_keeps_utf8_as_is() {
+        assert_eq!(unfold(" Gr\u{fc}\u{df}e".as_bytes()), "Gr\u{fc}\u{df}e");
     }
 }

@@ -271,11 +271,23 @@ fn disposition(headers: &RawHeaders<'_>) -> Option<Disposition> {
     }
 }
 
+/// The parameters with RFC 2231 continuations joined and charsets decoded.
+/// mail-parser reports an RFC 2231 language tag as an extra `<name>-language`
+/// attribute; IMAP has no place for it and it is not a parameter, so it goes.
 fn params(ct: &ContentType<'_>) -> Vec<(String, String)> {
-    ct.attributes
+    let all: Vec<(String, String)> = ct
+        .attributes
         .iter()
         .flatten()
         .map(|a| (a.name.to_ascii_lowercase(), a.value.to_string()))
+        .collect();
+    let is_language_tag = |name: &str| {
+        name.strip_suffix("-language")
+            .is_some_and(|base| all.iter().any(|(n, _)| n == base))
+    };
+    all.iter()
+        .filter(|(name, _)| !is_language_tag(name))
+        .cloned()
         .collect()
 }
 
