@@ -13,8 +13,11 @@ use serde::{Deserialize, Serialize};
 use super::envelope::Envelope;
 use super::header::RawHeaders;
 
-/// Parts nested deeper than this are described as opaque leaves.
-const MAX_DEPTH: usize = 64;
+/// Parts nested deeper than this are described as leaves. Real mail rarely
+/// nests past a handful of levels; the cap keeps the recursion short and the
+/// cached JSON well under serde_json's nesting limit of 128 (about four JSON
+/// levels per part level).
+const MAX_DEPTH: usize = 24;
 
 /// Where a part lies in the raw message: `header <= body <= end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
