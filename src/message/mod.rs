@@ -12,6 +12,7 @@ mod header;
 mod search;
 mod section;
 mod structure;
+mod thread;
 
 use mail_parser::MessageParser;
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,7 @@ pub use envelope::Envelope;
 pub use search::{SEARCH_BODY_LIMIT, SearchText};
 pub use section::{Section, SectionSpec};
 pub use structure::{BodyPart, Disposition, MediaType, PartKind, PartOffsets};
+pub use thread::{ThreadKeys, base_subject};
 
 /// Everything derived from one message at append time.
 #[derive(Debug, Clone)]
@@ -40,27 +42,47 @@ pub struct MessageMetadata {
     pub envelope: Envelope,
     /// The MIME structure: the root part spans the whole message (header at 0).
     pub body: BodyPart,
+    /// Keys for SORT and THREAD (RFC 5256).
+    pub thread: ThreadKeys,
 }
 
 /// Parses a raw message. Total: any input gives a result.
 pub fn parse(raw: &[u8]) -> ParsedMessage {
     let size = raw.len() as u64;
-    match MessageParser::default().parse(raw) {
-        Some(message) => ParsedMessage {
-            metadata: MessageMetadata {
-                size,
-                envelope: structure::envelope_of(raw, &message),
-                body: structure::root_part(raw, &message),
-            },
-            search: search::search_text(&message),
-        },
-        None => ParsedMessage {
+    let Some(message) = MessageParser::default().parse(raw) else {
+        return ParsedMessage {
             metadata: MessageMetadata {
                 size,
                 envelope: Envelope::default(),
                 body: BodyPart::headerless_text(raw),
+                thread: ThreadKeys::default(),
             },
             search: SearchText::default(),
+        };
+    };
+    let headers = message
+        .parts
+        .first()
+        .map(|root| header::RawHeaders::new(raw, &root.headers));
+    let envelope = headers
+        .as_ref()
+        .map(Envelope::from_headers)
+        .unwrap_or_default();
+    let search = search::search_text(&message);
+    let references = headers.as_ref().and_then(|h| h.first("References"));
+    let thread = ThreadKeys::new(
+        &envelope,
+        &search.subject,
+        references.as_deref(),
+        search.date,
+    );
+    ParsedMessage {
+        metadata: MessageMetadata {
+            size,
+            body: structure::root_part(raw, &message),
+            envelope,
+            thread,
         },
+        search,
     }
 }

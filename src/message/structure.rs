@@ -95,14 +95,6 @@ impl BodyPart {
     }
 }
 
-/// The envelope of the top-level message.
-pub fn envelope_of(raw: &[u8], message: &Message<'_>) -> Envelope {
-    match message.parts.first() {
-        Some(root) => Envelope::from_headers(&RawHeaders::new(raw, &root.headers)),
-        None => Envelope::default(),
-    }
-}
-
 /// The root part of the top-level message; it always spans the whole message.
 pub fn root_part(raw: &[u8], message: &Message<'_>) -> BodyPart {
     let size = raw.len() as u64;
