@@ -31,8 +31,10 @@ pub enum EnvelopeAddress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mailbox {
     /// The display name as written (quotes removed, encoded-words kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The obsolete source route (`@a,@b`), without its trailing colon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adl: Option<String>,
     /// The local part as written (quoted local parts keep their quotes).
     pub mailbox: String,

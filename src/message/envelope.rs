@@ -11,17 +11,27 @@ use super::header::RawHeaders;
 /// The envelope fields in IMAP order; `None` and empty lists are written as NIL.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envelope {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub from: Vec<EnvelopeAddress>,
     /// Equal to `from` when the Sender field is absent or empty (RFC 9051 §7.5.2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sender: Vec<EnvelopeAddress>,
     /// Equal to `from` when the Reply-To field is absent or empty (RFC 9051 §7.5.2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reply_to: Vec<EnvelopeAddress>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub to: Vec<EnvelopeAddress>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cc: Vec<EnvelopeAddress>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bcc: Vec<EnvelopeAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 }
 

@@ -51,15 +51,21 @@ pub struct Disposition {
 pub struct BodyPart {
     pub offsets: PartOffsets,
     pub media_type: MediaType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Content-Transfer-Encoding, uppercased; `7BIT` when absent (RFC 2045 §6.1).
     pub encoding: String,
     /// Body size in octets as it is in the message (encoded).
     pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub md5: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disposition: Option<Disposition>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub language: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     pub kind: PartKind,
 }

@@ -20,16 +20,22 @@ pub struct ThreadKeys {
     /// and REFERENCES step 5 treat such messages as non-roots).
     pub is_reply_or_forward: bool,
     /// Local part of the first From mailbox (SORT FROM, RFC 5256 §3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_mailbox: Option<String>,
     /// Local part of the first To mailbox (SORT TO).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_mailbox: Option<String>,
     /// Local part of the first Cc mailbox (SORT CC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc_mailbox: Option<String>,
     /// The Date header as Unix seconds; SORT DATE falls back to the internal date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_date: Option<i64>,
     /// The Message-ID, `<id>` with whitespace removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// References, or failing that the first id of In-Reply-To, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
 }
 
