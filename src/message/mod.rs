@@ -5,6 +5,14 @@
 //! mail-parser does the MIME parsing and decoding; this module turns its result
 //! into what IMAP serves (RFC 9051 §7.5.2 ENVELOPE/BODYSTRUCTURE, §6.4.5 sections)
 //! without reparsing, and keeps raw header values raw where IMAP wants them raw.
+//!
+//! How IMAP reads it: ENVELOPE is [`Envelope`] field by field (`None` or an
+//! empty list is NIL; [`EnvelopeAddress`] maps one to one onto the address
+//! forms, group markers included). BODYSTRUCTURE walks [`BodyPart`]: its
+//! [`PartKind`] says which body type to write (basic, text with lines, message
+//! with envelope, body and lines, multipart with its children), the other
+//! fields are the body fields and extension data in grammar order. `BODY[section]`
+//! is [`MessageMetadata::locate`] plus a read of the returned octets.
 
 mod address;
 mod envelope;

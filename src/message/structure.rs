@@ -157,8 +157,7 @@ impl Builder<'_> {
                     .filter(|&&id| id as usize > idx)
                     .map(|&id| self.part(message, id as usize, body..end, digest, depth + 1, false))
                     .collect::<Vec<_>>();
-                Some(PartKind::Multipart { parts })
-                    .filter(|k| matches!(k, PartKind::Multipart { parts } if !parts.is_empty()))
+                (!parts.is_empty()).then_some(PartKind::Multipart { parts })
             }
             PartType::Message(nested)
                 if media_type.kind == "message"
