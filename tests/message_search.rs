@@ -72,3 +72,11 @@ fn group_members_are_searchable() {
     assert!(s.to.contains("kim@example.net"));
     assert!(s.to.contains("lee@example.com"));
 }
+
+#[test]
+fn duplicate_subject_is_searched_by_its_first_occurrence_like_the_envelope() {
+    assert_eq!(
+        search("duplicate_subject.eml").subject,
+        "First subject, folded"
+    );
+}

@@ -242,3 +242,15 @@ fn top_level_message_rfc822_wraps_the_embedded_message() {
     assert_eq!(envelope.subject.as_deref(), Some("Inner"));
     assert_eq!(body_of(&raw, body), b"Inner body.\r\n");
 }
+
+#[test]
+fn duplicate_content_type_uses_the_field_the_parts_were_found_with() {
+    let raw = b"Content-Type: text/plain\r\nContent-Type: multipart/mixed; boundary=d\r\n\r\n\
+--d\r\n\r\none\r\n--d--\r\n";
+    let root = parse(raw).metadata.body;
+    assert_eq!(
+        root.media_type,
+        media("multipart", "mixed", &[("boundary", "d")])
+    );
+    assert_eq!(children(&root).len(), 1);
+}

@@ -41,6 +41,16 @@ impl<'a> RawHeaders<'a> {
             .find(|h| h.name.as_str().eq_ignore_ascii_case(name))
             .map(|h| &h.value)
     }
+
+    /// The parsed value of the last field with this name: the one mail-parser's
+    /// own MIME decisions (boundary, nesting) were made from.
+    pub fn parsed_last(&self, name: &str) -> Option<&'a mail_parser::HeaderValue<'a>> {
+        self.headers
+            .iter()
+            .rev()
+            .find(|h| h.name.as_str().eq_ignore_ascii_case(name))
+            .map(|h| &h.value)
+    }
 }
 
 /// Removes the line breaks of folding (RFC 5322 §2.2.3) and the whitespace around

@@ -2,7 +2,7 @@
 //! SUBJECT, FROM, TO, CC, BCC, BODY/TEXT, SENTBEFORE...). Capped so one message
 //! cannot bloat the full-text index; must not produce anything IMAP serves raw.
 
-use mail_parser::{Address, Message, PartType};
+use mail_parser::{Address, HeaderName, HeaderValue, Message, PartType};
 
 /// At most this many octets of body text are kept per message.
 pub const SEARCH_BODY_LIMIT: usize = 256 * 1024;
@@ -24,19 +24,40 @@ pub struct SearchText {
     pub date: Option<i64>,
 }
 
-/// Decodes the searchable text of a parsed message.
+/// Decodes the searchable text of a parsed message. Header fields come from
+/// their first occurrence, as in the envelope (mail-parser's accessors would
+/// take the last).
 pub fn search_text(message: &Message<'_>) -> SearchText {
     let mut body = String::new();
     collect_body(message, &mut body, 0);
+    let first = |name: HeaderName<'static>| first_value(message, name);
     SearchText {
-        subject: message.subject().unwrap_or_default().to_string(),
-        from: addresses(message.from()),
-        to: addresses(message.to()),
-        cc: addresses(message.cc()),
-        bcc: addresses(message.bcc()),
+        subject: first(HeaderName::Subject)
+            .and_then(HeaderValue::as_text)
+            .unwrap_or_default()
+            .to_string(),
+        from: addresses(first(HeaderName::From).and_then(HeaderValue::as_address)),
+        to: addresses(first(HeaderName::To).and_then(HeaderValue::as_address)),
+        cc: addresses(first(HeaderName::Cc).and_then(HeaderValue::as_address)),
+        bcc: addresses(first(HeaderName::Bcc).and_then(HeaderValue::as_address)),
         body,
-        date: message.date().map(|d| d.to_timestamp()),
+        date: first(HeaderName::Date)
+            .and_then(HeaderValue::as_datetime)
+            .map(|d| d.to_timestamp()),
     }
+}
+
+fn first_value<'m>(
+    message: &'m Message<'_>,
+    name: HeaderName<'static>,
+) -> Option<&'m HeaderValue<'m>> {
+    message
+        .parts
+        .first()?
+        .headers
+        .iter()
+        .find(|h| h.name == name)
+        .map(|h| &h.value)
 }
 
 /// "Name <address>" entries, comma-separated, group members included.

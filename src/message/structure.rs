@@ -240,8 +240,10 @@ fn default_media_type() -> MediaType {
     }
 }
 
+/// From the last Content-Type field, because mail-parser found the parts with
+/// that one: the type must agree with the children and the boundary.
 fn media_type(headers: &RawHeaders<'_>, in_digest: bool) -> MediaType {
-    match headers.parsed("Content-Type") {
+    match headers.parsed_last("Content-Type") {
         Some(HeaderValue::ContentType(ct)) if ct.c_subtype.is_some() => MediaType {
             kind: ct.c_type.to_ascii_lowercase(),
             subtype: ct
