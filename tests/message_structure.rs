@@ -254,3 +254,22 @@ fn duplicate_content_type_uses_the_field_the_parts_were_found_with() {
     );
     assert_eq!(children(&root).len(), 1);
 }
+
+#[test]
+fn base64_encoded_message_rfc822_is_a_basic_leaf() {
+    // Its embedded offsets would point into decoded bytes, not the message.
+    let raw = b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+U3ViamVjdDogaGkNCg0KYm9keQ0K\r\n";
+    let root = parse(raw).metadata.body;
+    assert_eq!(root.media_type, media("message", "rfc822", &[]));
+    assert_eq!(root.encoding, "BASE64");
+    assert_eq!(root.kind, PartKind::Basic);
+}
+
+#[test]
+fn header_without_blank_line_has_an_empty_body_at_the_end() {
+    let raw = b"Subject: only a header\r\nFrom: a@b.test\r\n";
+    let root = parse(raw).metadata.body;
+    assert_eq!(root.offsets, offsets(0, raw.len() as u64, raw.len() as u64));
+    assert_eq!(root.kind, PartKind::Text { lines: 0 });
+}
