@@ -170,3 +170,40 @@ fn corpus_parse_stays_fast_in_a_debug_build() {
         started.elapsed()
     );
 }
+
+/// Types, parameters and line counts in tree order: what must not depend on
+/// whether lines end in LF or CRLF.
+fn shape(part: &BodyPart, out: &mut Vec<String>) {
+    let lines = match &part.kind {
+        PartKind::Text { lines } | PartKind::Message { lines, .. } => Some(*lines),
+        _ => None,
+    };
+    out.push(format!(
+        "{:?} {:?} {:?}",
+        part.media_type, part.encoding, lines
+    ));
+    match &part.kind {
+        PartKind::Multipart { parts } => parts.iter().for_each(|p| shape(p, out)),
+        PartKind::Message { envelope, body, .. } => {
+            out.push(format!("{envelope:?}"));
+            shape(body, out);
+        }
+        PartKind::Basic | PartKind::Text { .. } => {}
+    }
+}
+
+#[test]
+fn corpus_gives_the_same_envelope_and_tree_for_lf_and_crlf() {
+    let mut differing = Vec::new();
+    for (index, raw) in corpus().iter().enumerate() {
+        let lf = parse(raw).metadata;
+        let crlf = parse(&to_crlf(raw)).metadata;
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        shape(&lf.body, &mut a);
+        shape(&crlf.body, &mut b);
+        if lf.envelope != crlf.envelope || a != b {
+            differing.push(index);
+        }
+    }
+    assert!(differing.is_empty(), "corpus messages {differing:?} differ");
+}

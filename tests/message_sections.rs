@@ -146,3 +146,21 @@ fn header_and_text_of_a_part_that_is_not_a_message_are_none() {
     assert_eq!(fetch("alternative.eml", &[1], SectionSpec::Header), None);
     assert_eq!(fetch("alternative.eml", &[1], SectionSpec::Text), None);
 }
+
+#[test]
+fn header_ends_at_the_first_empty_line_even_where_mail_parser_reads_on() {
+    // mail-parser's date parser swallows the LF LF after a zone of "UT".
+    let raw = b"Subject: x\nDate: Sun, 25 Aug 2002 16:50:54 UT\n\nOn Sat, 24 Aug\nsaid: hi\n";
+    let meta = parse(raw).metadata;
+    let text = meta
+        .locate(&Section {
+            path: Vec::new(),
+            spec: SectionSpec::Text,
+        })
+        .unwrap();
+    assert_eq!(&raw[text.start as usize..], b"On Sat, 24 Aug\nsaid: hi\n");
+    assert_eq!(
+        meta.envelope.date.as_deref(),
+        Some("Sun, 25 Aug 2002 16:50:54 UT")
+    );
+}

@@ -68,10 +68,11 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
             search: SearchText::default(),
         };
     };
+    let body = structure::root_part(raw, &message);
     let headers = message
         .parts
         .first()
-        .map(|root| header::RawHeaders::new(raw, &root.headers));
+        .map(|root| header::RawHeaders::new(raw, &root.headers, body.offsets.body));
     let envelope = headers
         .as_ref()
         .map(Envelope::from_headers)
@@ -87,7 +88,7 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
     ParsedMessage {
         metadata: MessageMetadata {
             size,
-            body: structure::root_part(raw, &message),
+            body,
             envelope,
             thread,
         },

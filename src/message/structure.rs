@@ -11,7 +11,7 @@ use mail_parser::{ContentType, Encoding, HeaderValue, Message, PartType};
 use serde::{Deserialize, Serialize};
 
 use super::envelope::Envelope;
-use super::header::RawHeaders;
+use super::header::{RawHeaders, header_end};
 
 /// Parts nested deeper than this are described as leaves. Real mail rarely
 /// nests past a handful of levels; the cap keeps the recursion short and the
@@ -137,14 +137,14 @@ impl Builder<'_> {
         } else {
             clamp(part.offset_header)
         };
-        let body = clamp(part.offset_body).max(header);
+        let body = header_end(self.raw, header, clamp(part.offset_body).max(header));
         let end = if whole {
             bounds.end
         } else {
             clamp(part.offset_end).max(body)
         };
         let offsets = PartOffsets { header, body, end };
-        let headers = RawHeaders::new(self.raw, &part.headers);
+        let headers = RawHeaders::new(self.raw, &part.headers, body);
         let media_type = media_type(&headers, in_digest);
 
         let kind = match &part.body {
@@ -168,7 +168,10 @@ impl Builder<'_> {
                 let envelope = nested
                     .parts
                     .first()
-                    .map(|r| Envelope::from_headers(&RawHeaders::new(self.raw, &r.headers)))
+                    .map(|r| {
+                        let fields = RawHeaders::new(self.raw, &r.headers, root.offsets.body);
+                        Envelope::from_headers(&fields)
+                    })
                     .unwrap_or_default();
                 Some(PartKind::Message {
                     envelope: Box::new(envelope),
