@@ -207,3 +207,53 @@ fn corpus_gives_the_same_envelope_and_tree_for_lf_and_crlf() {
     }
     assert!(differing.is_empty(), "corpus messages {differing:?} differ");
 }
+
+/// Counts multipart children, checking each sits between its delimiter lines
+/// (RFC 2046 §5.1.1): the line before its header is `--boundary`, and its body
+/// ends just before the line break that starts the next delimiter (or at the
+/// parent's end when the message is cut short).
+fn check_framing(raw: &[u8], part: &BodyPart) -> usize {
+    let mut children = 0;
+    match &part.kind {
+        PartKind::Multipart { parts } => {
+            let boundary = part
+                .media_type
+                .params
+                .iter()
+                .find(|(name, _)| name == "boundary")
+                .map(|(_, value)| format!("--{value}"))
+                .unwrap();
+            for child in parts {
+                let header = child.offsets.header as usize;
+                let end = child.offsets.end as usize;
+                let line_break = raw[..header].iter().rposition(|&b| b == b'\n').unwrap();
+                let line = raw[..line_break]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                assert!(raw[line..].starts_with(boundary.as_bytes()));
+                let after = &raw[end..];
+                assert!(
+                    end == part.offsets.end as usize
+                        || after.starts_with(format!("\r\n{boundary}").as_bytes())
+                        || after.starts_with(format!("\n{boundary}").as_bytes())
+                );
+                children += 1 + check_framing(raw, child);
+            }
+        }
+        PartKind::Message { body, .. } => children += check_framing(raw, body),
+        PartKind::Basic | PartKind::Text { .. } => {}
+    }
+    children
+}
+
+#[test]
+fn corpus_multipart_children_sit_between_their_delimiters() {
+    let mut children = 0;
+    for raw in corpus() {
+        children += check_framing(&raw, &parse(&raw).metadata.body);
+        let crlf = to_crlf(&raw);
+        check_framing(&crlf, &parse(&crlf).metadata.body);
+    }
+    assert!(children > 300, "only {children} parts checked");
+}
