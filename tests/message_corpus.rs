@@ -257,3 +257,31 @@ fn corpus_multipart_children_sit_between_their_delimiters() {
     }
     assert!(children > 300, "only {children} parts checked");
 }
+
+#[test]
+fn truncated_multipart_messages_keep_offsets_in_bounds() {
+    let multiparts: Vec<Vec<u8>> = corpus()
+        .into_iter()
+        .filter(|raw| matches!(parse(raw).metadata.body.kind, PartKind::Multipart { .. }))
+        .take(100)
+        .collect();
+    assert!(multiparts.len() >= 50);
+    for raw in &multiparts {
+        for cut in (1..20).map(|i| raw.len() * i / 20) {
+            check_message(&raw[..cut]);
+        }
+    }
+}
+
+#[test]
+fn corrupted_bytes_keep_offsets_in_bounds() {
+    // Overwrites every 97th octet with bytes that break encodings and syntax.
+    let garbage = [0u8, b'\r', b'\n', b'-', b'"', b'(', b'<', b':', 0xff, b'='];
+    for raw in corpus().iter().step_by(10) {
+        let mut broken = raw.clone();
+        for (n, i) in (0..broken.len()).step_by(97).enumerate() {
+            broken[i] = garbage[n % garbage.len()];
+        }
+        check_message(&broken);
+    }
+}
