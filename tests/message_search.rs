@@ -80,3 +80,10 @@ fn duplicate_subject_is_searched_by_its_first_occurrence_like_the_envelope() {
         "First subject, folded"
     );
 }
+
+#[test]
+fn body_lines_that_look_like_fields_are_not_searched_as_header() {
+    // mail-parser reads on past the empty line after a Date zone of "UT".
+    let raw = b"From: a@b.test\nDate: Sun, 25 Aug 2002 16:50:54 UT\n\nSubject: not a header\n";
+    assert_eq!(parse(raw).search.subject, "");
+}

@@ -109,9 +109,9 @@ pub fn parse_address_list(value: &str) -> Vec<EnvelopeAddress> {
 
 fn is_delimiter(token: &Token, in_group: bool) -> bool {
     match token {
-        Token::Special(b',' | b'<') => true,
+        Token::Special(b',' | b'<' | b';') => true,
+        // Groups do not nest (RFC 5322 §3.4): a colon inside one is garbage.
         Token::Special(b':') => !in_group,
-        Token::Special(b';') => true,
         _ => false,
     }
 }

@@ -77,7 +77,7 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
         .as_ref()
         .map(Envelope::from_headers)
         .unwrap_or_default();
-    let search = search::search_text(&message);
+    let search = search::search_text(&message, body.offsets.body);
     let references = headers.as_ref().and_then(|h| h.first("References"));
     let thread = ThreadKeys::new(
         &envelope,

@@ -24,13 +24,13 @@ pub struct SearchText {
     pub date: Option<i64>,
 }
 
-/// Decodes the searchable text of a parsed message. Header fields come from
-/// their first occurrence, as in the envelope (mail-parser's accessors would
-/// take the last).
-pub fn search_text(message: &Message<'_>) -> SearchText {
+/// Decodes the searchable text of a parsed message whose header ends at
+/// `header_end`. Header fields come from their first occurrence, as in the
+/// envelope (mail-parser's accessors would take the last).
+pub fn search_text(message: &Message<'_>, header_end: u64) -> SearchText {
     let mut body = String::new();
     collect_body(message, &mut body, 0);
-    let first = |name: HeaderName<'static>| first_value(message, name);
+    let first = |name: HeaderName<'static>| first_value(message, name, header_end);
     SearchText {
         subject: first(HeaderName::Subject)
             .and_then(HeaderValue::as_text)
@@ -50,13 +50,14 @@ pub fn search_text(message: &Message<'_>) -> SearchText {
 fn first_value<'m>(
     message: &'m Message<'_>,
     name: HeaderName<'static>,
+    header_end: u64,
 ) -> Option<&'m HeaderValue<'m>> {
     message
         .parts
         .first()?
         .headers
         .iter()
-        .find(|h| h.name == name)
+        .find(|h| h.name == name && u64::from(h.offset_field) < header_end)
         .map(|h| &h.value)
 }
 
