@@ -87,3 +87,12 @@ fn body_lines_that_look_like_fields_are_not_searched_as_header() {
     let raw = b"From: a@b.test\nDate: Sun, 25 Aug 2002 16:50:54 UT\n\nSubject: not a header\n";
     assert_eq!(parse(raw).search.subject, "");
 }
+
+#[test]
+fn multipart_without_boundary_is_searched_as_its_text() {
+    assert!(
+        search("missing_boundary.eml")
+            .body
+            .contains("Looks like a part.")
+    );
+}

@@ -2,7 +2,7 @@
 //! SUBJECT, FROM, TO, CC, BCC, BODY/TEXT, SENTBEFORE...). Capped so one message
 //! cannot bloat the full-text index; must not produce anything IMAP serves raw.
 
-use mail_parser::{Address, HeaderName, HeaderValue, Message, PartType};
+use mail_parser::{Address, HeaderName, HeaderValue, Message, MessagePart, PartType};
 
 /// At most this many octets of body text are kept per message.
 pub const SEARCH_BODY_LIMIT: usize = 256 * 1024;
@@ -91,10 +91,25 @@ fn collect_body(message: &Message<'_>, out: &mut String, depth: usize) {
         return;
     }
     for part in message.attachments() {
-        if let PartType::Message(nested) = &part.body {
-            collect_body(nested, out, depth + 1);
+        match &part.body {
+            PartType::Message(nested) => collect_body(nested, out, depth + 1),
+            // A multipart without a usable boundary is served as text/plain
+            // (see structure), so it is searched as text too.
+            PartType::Binary(bytes) if is_broken_multipart(part) => {
+                push_capped(out, &String::from_utf8_lossy(bytes));
+            }
+            _ => {}
         }
     }
+}
+
+fn is_broken_multipart(part: &MessagePart<'_>) -> bool {
+    part.headers
+        .iter()
+        .rev()
+        .find(|h| h.name == HeaderName::ContentType)
+        .and_then(|h| h.value.as_content_type())
+        .is_some_and(|ct| ct.c_type.eq_ignore_ascii_case("multipart"))
 }
 
 fn push_capped(out: &mut String, text: &str) {
