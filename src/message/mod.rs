@@ -1,10 +1,36 @@
 //! What is derived from a raw RFC 5322 message once, at append: its size, its
 //! MIME structure with byte offsets, the IMAP envelope, and the text to search.
 //! Never touches files or the index; never panics on any input.
+//!
+//! mail-parser does the MIME parsing and decoding; this module turns its result
+//! into what IMAP serves (RFC 9051 §7.5.2 ENVELOPE/BODYSTRUCTURE, §6.4.5 sections)
+//! without reparsing, and keeps raw header values raw where IMAP wants them raw.
+//!
+//! How IMAP reads it: ENVELOPE is [`Envelope`] field by field (`None` or an
+//! empty list is NIL; [`EnvelopeAddress`] maps one to one onto the address
+//! forms, group markers included). BODYSTRUCTURE walks [`BodyPart`]: its
+//! [`PartKind`] says which body type to write (basic, text with lines, message
+//! with envelope, body and lines, multipart with its children), the other
+//! fields are the body fields and extension data in grammar order. `BODY[section]`
+//! is [`MessageMetadata::locate`] plus a read of the returned octets.
 
-use std::ops::Range;
+mod address;
+mod envelope;
+mod header;
+mod search;
+mod section;
+mod structure;
+mod thread;
 
+use mail_parser::MessageParser;
 use serde::{Deserialize, Serialize};
+
+pub use address::{EnvelopeAddress, MISSING_DOMAIN, MISSING_MAILBOX, Mailbox, parse_address_list};
+pub use envelope::Envelope;
+pub use search::{SEARCH_BODY_LIMIT, SearchText};
+pub use section::{Section, SectionSpec};
+pub use structure::{BodyPart, Disposition, MediaType, PartKind, PartOffsets};
+pub use thread::{ThreadKeys, base_subject};
 
 /// Everything derived from one message at append time.
 #[derive(Debug, Clone)]
@@ -20,81 +46,52 @@ pub struct ParsedMessage {
 pub struct MessageMetadata {
     /// Size of the raw message in octets.
     pub size: u64,
-    /// Offset of the first body octet (just after the blank line ending the header).
-    pub body_offset: u64,
-}
-
-/// Decoded text of a message for searching.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SearchText {
-    pub subject: String,
-    pub from: String,
-    pub to: String,
-    pub cc: String,
-    pub bcc: String,
-    /// Decoded text of the text/* body parts.
-    pub body: String,
-    /// The Date: header as seconds since the Unix epoch, when it parses.
-    pub date: Option<i64>,
-}
-
-/// Which bytes of a (sub)message an IMAP section names (RFC 9051 §6.4.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SectionSpec {
-    /// The whole part, or the whole message for an empty path.
-    Full,
-    /// The header of the message, or of the message/rfc822 part named by the path.
-    Header,
-    /// The body of the message, or of the message/rfc822 part named by the path.
-    Text,
-    /// The MIME header of the part named by the path.
-    Mime,
-}
-
-/// An IMAP section: a part path (`1.2`, empty for the whole message) and what of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section {
-    pub path: Vec<u32>,
-    pub spec: SectionSpec,
+    /// The IMAP ENVELOPE of the message.
+    pub envelope: Envelope,
+    /// The MIME structure: the root part spans the whole message (header at 0).
+    pub body: BodyPart,
+    /// Keys for SORT and THREAD (RFC 5256).
+    pub thread: ThreadKeys,
 }
 
 /// Parses a raw message. Total: any input gives a result.
 pub fn parse(raw: &[u8]) -> ParsedMessage {
-    let body_offset = find_body_offset(raw);
+    let size = raw.len() as u64;
+    let Some(message) = MessageParser::default().parse(raw) else {
+        return ParsedMessage {
+            metadata: MessageMetadata {
+                size,
+                envelope: Envelope::default(),
+                body: BodyPart::headerless_text(raw),
+                thread: ThreadKeys::default(),
+            },
+            search: SearchText::default(),
+        };
+    };
+    let body = structure::root_part(raw, &message);
+    let headers = message
+        .parts
+        .first()
+        .map(|root| header::RawHeaders::new(raw, &root.headers, body.offsets.body));
+    let envelope = headers
+        .as_ref()
+        .map(Envelope::from_headers)
+        .unwrap_or_default();
+    let search = search::search_text(&message, body.offsets.body);
+    let references = headers.as_ref().and_then(|h| h.first("References"));
+    let thread = ThreadKeys::new(
+        &envelope,
+        &search.subject,
+        references.as_deref(),
+        search.date,
+    );
     ParsedMessage {
         metadata: MessageMetadata {
-            size: raw.len() as u64,
-            body_offset,
+            size,
+            body,
+            envelope,
+            thread,
         },
-        search: SearchText::default(),
+        search,
     }
-}
-
-impl MessageMetadata {
-    /// The byte range of a section within the raw message, if the section exists.
-    pub fn locate(&self, section: &Section) -> Option<Range<u64>> {
-        if !section.path.is_empty() {
-            return None;
-        }
-        match section.spec {
-            SectionSpec::Full => Some(0..self.size),
-            SectionSpec::Header => Some(0..self.body_offset),
-            SectionSpec::Text => Some(self.body_offset..self.size),
-            SectionSpec::Mime => None,
-        }
-    }
-}
-
-fn find_body_offset(raw: &[u8]) -> u64 {
-    let mut i = 0;
-    while i < raw.len() {
-        if raw[i..].starts_with(b"\r\n\r\n") {
-            return (i + 4) as u64;
-        }
-        if raw[i..].starts_with(b"\n\n") {
-            return (i + 2) as u64;
-        }
-        i += 1;
-    }
-    raw.len() as u64
 }
