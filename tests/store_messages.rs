@@ -1,0 +1,440 @@
+//! Messages: append (bytes, staged, atomic, quota), read, flags with
+//! UNCHANGEDSINCE, copy and move UID mapping, expunge, changes since a
+//! modseq, UID and modseq monotonicity, concurrent appends.
+
+mod store_support;
+
+use std::collections::HashSet;
+
+use postamt::message::{Section, SectionSpec};
+use postamt::store::{
+    FlagOp, Flags, Keyword, ModSeq, NewMessage, QuotaLimit, Store, StoreError, SystemFlag, Uid,
+};
+use store_support::*;
+use tokio::io::AsyncWriteExt;
+
+fn whole() -> Section {
+    Section {
+        path: vec![],
+        spec: SectionSpec::Full,
+    }
+}
+
+async fn read(
+    store: &Store,
+    mailbox: postamt::store::MailboxId,
+    uid: Uid,
+    spec: SectionSpec,
+) -> Vec<u8> {
+    let section = Section { path: vec![], spec };
+    let stream = store
+        .open_message(ALICE, mailbox, uid, section)
+        .await
+        .unwrap();
+    let len = stream.len();
+    let bytes = stream.into_bytes().await.unwrap();
+    assert_eq!(
+        bytes.len() as u64,
+        len,
+        "announced length differs from content"
+    );
+    bytes
+}
+
+#[tokio::test]
+async fn corpus_messages_read_back_identical() {
+    let (_dir, store) = store().await;
+    let messages = corpus(20);
+    let new = messages
+        .iter()
+        .cloned()
+        .map(NewMessage::from_bytes)
+        .collect();
+    let appended = store
+        .append(ALICE, &name("INBOX"), new, None)
+        .await
+        .unwrap();
+    let inbox = store.mailbox(ALICE, &name("INBOX")).await.unwrap().id;
+    for (uid, original) in appended.uids.iter().zip(&messages) {
+        assert_eq!(
+            &read(&store, inbox, *uid, SectionSpec::Full).await,
+            original
+        );
+    }
+}
+
+#[tokio::test]
+async fn header_and_text_sections_split_at_the_blank_line() {
+    let (_dir, store) = store().await;
+    let raw = corpus(1).remove(0);
+    let appended = store
+        .append(
+            ALICE,
+            &name("INBOX"),
+            vec![NewMessage::from_bytes(raw.clone())],
+            None,
+        )
+        .await
+        .unwrap();
+    let inbox = store.mailbox(ALICE, &name("INBOX")).await.unwrap().id;
+    let uid = appended.uids[0];
+    let header = read(&store, inbox, uid, SectionSpec::Header).await;
+    let text = read(&store, inbox, uid, SectionSpec::Text).await;
+    assert!(header.ends_with(b"\r\n\r\n"));
+    assert_eq!([header, text].concat(), raw);
+}
+
+#[tokio::test]
+async fn metadata_is_cached_for_each_uid() {
+    let (_dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 3).await;
+    let meta = store.metadata(ALICE, inbox, uids.clone()).await.unwrap();
+    assert_eq!(meta.iter().map(|(u, _)| *u).collect::<Vec<_>>(), uids);
+    assert_eq!(meta[1].1.size, small_message(1).len() as u64);
+}
+
+#[tokio::test]
+async fn staged_message_is_appended_without_bytes_in_memory() {
+    let (_dir, store) = store().await;
+    let raw = corpus(1).remove(0);
+    let mut writer = store.stage(ALICE).await.unwrap();
+    for chunk in raw.chunks(1000) {
+        writer.write_all(chunk).await.unwrap();
+    }
+    assert_eq!(writer.written(), raw.len() as u64);
+    let staged = writer.finish().await.unwrap();
+    let message = NewMessage {
+        source: postamt::store::MessageSource::Staged(staged),
+        flags: Flags::new().with(SystemFlag::Seen),
+        internal_date: Some(postamt::store::InternalDate(1_000_000)),
+    };
+    let appended = store
+        .append(ALICE, &name("INBOX"), vec![message], None)
+        .await
+        .unwrap();
+    let inbox = store.mailbox(ALICE, &name("INBOX")).await.unwrap().id;
+    assert_eq!(
+        read(&store, inbox, appended.uids[0], SectionSpec::Full).await,
+        raw
+    );
+    let snap = store.snapshot(ALICE, inbox).await.unwrap();
+    assert!(snap.messages[0].flags.contains(SystemFlag::Seen));
+    assert_eq!(snap.messages[0].internal_date.0, 1_000_000);
+}
+
+#[tokio::test]
+async fn append_over_quota_appends_nothing() {
+    let (_dir, store) = store().await;
+    fill(&store, "INBOX", 2).await;
+    let batch = (0..3)
+        .map(|i| NewMessage::from_bytes(small_message(i)))
+        .collect();
+    let limit = QuotaLimit {
+        max_bytes: None,
+        max_messages: Some(4),
+    };
+    let err = store
+        .append(ALICE, &name("INBOX"), batch, Some(limit))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::OverQuota), "{err:?}");
+    assert_eq!(store.quota_usage(ALICE).await.unwrap().messages, 2);
+}
+
+#[tokio::test]
+async fn quota_usage_counts_bytes_and_messages_of_all_mailboxes() {
+    let (_dir, store) = store().await;
+    fill(&store, "INBOX", 2).await;
+    fill(&store, "Sent", 1).await;
+    let usage = store.quota_usage(ALICE).await.unwrap();
+    let bytes = [0, 1, 0]
+        .iter()
+        .map(|&i| small_message(i).len() as u64)
+        .sum();
+    assert_eq!((usage.messages, usage.bytes), (3, bytes));
+}
+
+#[tokio::test]
+async fn append_to_missing_mailbox_is_no_mailbox() {
+    let (_dir, store) = store().await;
+    let err = store
+        .append(
+            ALICE,
+            &name("nope"),
+            vec![NewMessage::from_bytes(small_message(0))],
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NoMailbox(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn uids_are_not_reused_after_expunge_and_reopen() {
+    let (dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 3).await;
+    let deleted = Flags::new().with(SystemFlag::Deleted);
+    store
+        .store_flags(ALICE, inbox, vec![uids[2]], FlagOp::Add, deleted, None)
+        .await
+        .unwrap();
+    store.expunge(ALICE, inbox, None).await.unwrap();
+    drop(store);
+    let store = Store::open_maildir(dir.path());
+    let (_, next) = fill(&store, "INBOX", 1).await;
+    assert_eq!(next, vec![Uid(uids[2].0 + 1)]);
+}
+
+#[tokio::test]
+async fn modseq_strictly_increases_with_each_change() {
+    let (_dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 1).await;
+    let mut last = store.snapshot(ALICE, inbox).await.unwrap().highest_modseq;
+    for op in [FlagOp::Add, FlagOp::Remove, FlagOp::Add] {
+        let flags = Flags::new().with(SystemFlag::Flagged);
+        let r = store
+            .store_flags(ALICE, inbox, uids.clone(), op, flags, None)
+            .await
+            .unwrap();
+        let now = r.updated[0].modseq;
+        assert!(now > last, "{now:?} <= {last:?}");
+        last = now;
+    }
+}
+
+#[tokio::test]
+async fn keywords_compare_case_insensitively() {
+    let (_dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 1).await;
+    let add = Flags::new().with_keyword(Keyword::new("$Forwarded").unwrap());
+    store
+        .store_flags(ALICE, inbox, uids.clone(), FlagOp::Add, add, None)
+        .await
+        .unwrap();
+    let remove = Flags::new().with_keyword(Keyword::new("$FORWARDED").unwrap());
+    let r = store
+        .store_flags(ALICE, inbox, uids, FlagOp::Remove, remove, None)
+        .await
+        .unwrap();
+    assert!(r.updated[0].flags.keywords().is_empty());
+}
+
+#[tokio::test]
+async fn unchanged_since_reports_modified_uids_and_leaves_them_alone() {
+    let (_dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 2).await;
+    let before = store.snapshot(ALICE, inbox).await.unwrap().highest_modseq;
+    let seen = Flags::new().with(SystemFlag::Seen);
+    store
+        .store_flags(ALICE, inbox, vec![uids[0]], FlagOp::Add, seen, None)
+        .await
+        .unwrap();
+    let flagged = Flags::new().with(SystemFlag::Flagged);
+    let r = store
+        .store_flags(
+            ALICE,
+            inbox,
+            uids.clone(),
+            FlagOp::Add,
+            flagged,
+            Some(before),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.modified, vec![uids[0]]);
+    assert_eq!(
+        r.updated.iter().map(|u| u.uid).collect::<Vec<_>>(),
+        vec![uids[1]]
+    );
+    let snap = store.snapshot(ALICE, inbox).await.unwrap();
+    assert!(!snap.messages[0].flags.contains(SystemFlag::Flagged));
+}
+
+#[tokio::test]
+async fn copy_maps_source_to_new_destination_uids() {
+    let (_dir, store) = store().await;
+    fill(&store, "Trash", 2).await; // destination UIDs start above 2
+    let (inbox, uids) = fill(&store, "INBOX", 3).await;
+    let r = store
+        .copy(ALICE, inbox, vec![uids[2], uids[0]], &name("Trash"))
+        .await
+        .unwrap();
+    assert_eq!(r.pairs, vec![(uids[0], Uid(3)), (uids[2], Uid(4))]);
+    let trash = store.mailbox(ALICE, &name("Trash")).await.unwrap();
+    assert_eq!(r.uid_validity, trash.status.uid_validity);
+    assert_eq!(
+        read(&store, trash.id, Uid(4), SectionSpec::Full).await,
+        small_message(2)
+    );
+    assert_eq!(
+        store.snapshot(ALICE, inbox).await.unwrap().messages.len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn move_maps_uids_and_expunges_the_source() {
+    let (_dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 3).await;
+    let before = store.snapshot(ALICE, inbox).await.unwrap().highest_modseq;
+    let r = store
+        .move_messages(ALICE, inbox, vec![uids[1]], &name("Junk"))
+        .await
+        .unwrap();
+    assert_eq!(r.pairs, vec![(uids[1], Uid(1))]);
+    let left: Vec<_> = store
+        .snapshot(ALICE, inbox)
+        .await
+        .unwrap()
+        .messages
+        .iter()
+        .map(|m| m.uid)
+        .collect();
+    assert_eq!(left, vec![uids[0], uids[2]]);
+    let changes = store.changes_since(ALICE, inbox, before).await.unwrap();
+    assert_eq!(changes.expunged, vec![uids[1]]);
+    let junk = store.mailbox(ALICE, &name("Junk")).await.unwrap().id;
+    assert_eq!(
+        read(&store, junk, Uid(1), SectionSpec::Full).await,
+        small_message(1)
+    );
+}
+
+#[tokio::test]
+async fn copy_to_missing_mailbox_changes_nothing() {
+    let (_dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 1).await;
+    let err = store
+        .copy(ALICE, inbox, uids, &name("nope"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NoMailbox(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn expunge_removes_only_deleted_messages() {
+    let (_dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 3).await;
+    let deleted = Flags::new().with(SystemFlag::Deleted);
+    store
+        .store_flags(
+            ALICE,
+            inbox,
+            vec![uids[0], uids[2]],
+            FlagOp::Add,
+            deleted,
+            None,
+        )
+        .await
+        .unwrap();
+    let gone = store.expunge(ALICE, inbox, None).await.unwrap();
+    assert_eq!(gone, vec![uids[0], uids[2]]);
+    let left = store.snapshot(ALICE, inbox).await.unwrap().messages;
+    assert_eq!(
+        left.iter().map(|m| m.uid).collect::<Vec<_>>(),
+        vec![uids[1]]
+    );
+}
+
+#[tokio::test]
+async fn uid_expunge_is_restricted_to_the_given_uids() {
+    let (_dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 3).await;
+    let deleted = Flags::new().with(SystemFlag::Deleted);
+    store
+        .store_flags(ALICE, inbox, uids.clone(), FlagOp::Add, deleted, None)
+        .await
+        .unwrap();
+    let gone = store
+        .expunge(ALICE, inbox, Some(vec![uids[1]]))
+        .await
+        .unwrap();
+    assert_eq!(gone, vec![uids[1]]);
+    assert_eq!(
+        store.snapshot(ALICE, inbox).await.unwrap().messages.len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn changes_since_lists_flag_changes_and_expunges_after_the_modseq() {
+    let (_dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 3).await;
+    let mark = store.snapshot(ALICE, inbox).await.unwrap().highest_modseq;
+    let flags = Flags::new().with(SystemFlag::Deleted);
+    store
+        .store_flags(
+            ALICE,
+            inbox,
+            vec![uids[0], uids[1]],
+            FlagOp::Add,
+            flags,
+            None,
+        )
+        .await
+        .unwrap();
+    store
+        .expunge(ALICE, inbox, Some(vec![uids[0]]))
+        .await
+        .unwrap();
+    let changes = store.changes_since(ALICE, inbox, mark).await.unwrap();
+    assert_eq!(
+        changes.changed.iter().map(|c| c.uid).collect::<Vec<_>>(),
+        vec![uids[1]]
+    );
+    assert_eq!(changes.expunged, vec![uids[0]]);
+    let none = store
+        .changes_since(ALICE, inbox, changes.highest_modseq)
+        .await
+        .unwrap();
+    assert!(none.changed.is_empty() && none.expunged.is_empty());
+    assert!(changes.highest_modseq > mark && mark > ModSeq(0));
+}
+
+#[tokio::test]
+async fn sixteen_concurrent_appenders_get_distinct_uids() {
+    let (_dir, store) = store().await;
+    let mut tasks = Vec::new();
+    for t in 0..16 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut uids = Vec::new();
+            for i in 0..5 {
+                let m = NewMessage::from_bytes(small_message(t * 100 + i));
+                uids.extend(
+                    store
+                        .append(ALICE, &name("INBOX"), vec![m], None)
+                        .await
+                        .unwrap()
+                        .uids,
+                );
+            }
+            uids
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let distinct: HashSet<_> = all.iter().collect();
+    assert_eq!(distinct.len(), 80);
+    let inbox = store.mailbox(ALICE, &name("INBOX")).await.unwrap().id;
+    let snap = store.snapshot(ALICE, inbox).await.unwrap();
+    assert_eq!(snap.messages.len(), 80);
+    let mut bodies = HashSet::new();
+    for m in &snap.messages {
+        bodies.insert(read(&store, inbox, m.uid, SectionSpec::Full).await);
+    }
+    assert_eq!(bodies.len(), 80, "a message was lost or duplicated");
+}
+
+#[tokio::test]
+async fn reading_an_unknown_uid_is_no_message() {
+    let (_dir, store) = store().await;
+    let (inbox, _) = fill(&store, "INBOX", 1).await;
+    let err = store
+        .open_message(ALICE, inbox, Uid(99), whole())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NoMessage), "{err:?}");
+}
