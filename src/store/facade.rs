@@ -79,7 +79,9 @@ impl Store {
     /// every committed change, from this process at once, from others
     /// within [`super::feed::POLL_INTERVAL`].
     pub async fn watch(&self, account: AccountId) -> watch::Receiver<u64> {
-        self.feeds.subscribe(account, self.backend.clone())
+        let baseline = self.read(move |b| b.change_version(account)).await.ok();
+        self.feeds
+            .subscribe(account, self.backend.clone(), baseline)
     }
 
     pub async fn create_account(&self, account: AccountId) -> Result<(), StoreError> {

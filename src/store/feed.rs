@@ -60,25 +60,31 @@ impl Feeds {
         }
     }
 
-    /// A receiver that changes after every committed change to the account.
+    /// A receiver that changes after every change committed after
+    /// `baseline` (the account's change version when the caller looked).
     /// Must be called inside a tokio runtime (it may start the poller).
     pub fn subscribe(
         &self,
         account: AccountId,
         backend: Arc<dyn MailBackend>,
+        baseline: Option<u64>,
     ) -> watch::Receiver<u64> {
         let feed = self.feed(account);
         let rx = feed.tx.subscribe();
         if !feed.polling.swap(true, Ordering::AcqRel) {
-            tokio::spawn(poll(feed, account, backend));
+            tokio::spawn(poll(feed, account, backend, baseline));
         }
         rx
     }
 }
 
 /// Watches the index's change counter while anyone listens.
-async fn poll(feed: Arc<Feed>, account: AccountId, backend: Arc<dyn MailBackend>) {
-    let mut last = None;
+async fn poll(
+    feed: Arc<Feed>,
+    account: AccountId,
+    backend: Arc<dyn MailBackend>,
+    mut last: Option<u64>,
+) {
     loop {
         if feed.tx.receiver_count() == 0 {
             feed.polling.store(false, Ordering::Release);

@@ -116,6 +116,9 @@ pub fn insert(
 }
 
 pub fn insert_search(tx: &Transaction<'_>, id: i64, text: &SearchText) -> Result<(), StoreError> {
+    // A row left behind by a damaged index must not block the new one.
+    tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+        .execute([id])?;
     tx.prepare_cached(
         "INSERT INTO search (rowid, subject, from_addr, to_addr, cc_addr, bcc_addr, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -133,6 +136,8 @@ pub fn insert_search(tx: &Transaction<'_>, id: i64, text: &SearchText) -> Result
 }
 
 pub fn copy_search(tx: &Transaction<'_>, from: i64, to: i64) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM search WHERE rowid = ?1")?
+        .execute([to])?;
     tx.prepare_cached(
         "INSERT INTO search (rowid, subject, from_addr, to_addr, cc_addr, bcc_addr, body)
          SELECT ?2, subject, from_addr, to_addr, cc_addr, bcc_addr, body FROM search WHERE rowid = ?1",
