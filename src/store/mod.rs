@@ -9,7 +9,9 @@ mod backend;
 mod error;
 mod facade;
 pub mod feed;
+mod flags;
 mod maildir;
+mod names;
 mod stream;
 mod types;
 
