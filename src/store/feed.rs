@@ -29,7 +29,7 @@ impl Feed {
 }
 
 #[derive(Debug, Default)]
-pub struct Feeds {
+pub(crate) struct Feeds {
     feeds: Mutex<HashMap<AccountId, Arc<Feed>>>,
 }
 

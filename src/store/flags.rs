@@ -1,8 +1,6 @@
 //! Message flags (RFC 9051 §2.3.2): system flags, keywords, and how STORE
 //! changes them. No I/O.
 
-use serde::{Deserialize, Serialize};
-
 use super::error::NameError;
 
 /// The system flags of RFC 9051 §2.3.2 the store keeps (\Recent belongs to sessions).
@@ -47,7 +45,7 @@ impl SystemFlag {
 
 /// A keyword flag (RFC 9051 §2.3.2): an atom not starting with `\`, compared
 /// case-insensitively.
-#[derive(Debug, Clone, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Eq)]
 pub struct Keyword(String);
 
 /// Longest accepted keyword in octets.

@@ -123,11 +123,14 @@ fn expunge_in_tx(
     Ok(victims.iter().map(|r| r.summary.uid).collect())
 }
 
-fn unlink_all(account: &Account, mailbox: MailboxId, uids: &[Uid]) -> Result<(), StoreError> {
+/// Unlinks the files of committed expunges. A failure does not undo the
+/// expunge: the `expunged` rows make the next open remove the file.
+fn unlink_all(account: &Account, mailbox: MailboxId, uids: &[Uid]) {
     for uid in uids {
-        files::remove_if_present(&account.dir.message(mailbox, *uid))?;
+        if let Err(error) = files::remove_if_present(&account.dir.message(mailbox, *uid)) {
+            tracing::warn!(account = account.id.0, mailbox = mailbox.0, uid = uid.0, %error, "expunged file not removed");
+        }
     }
-    Ok(())
 }
 
 fn copy_or_move(
@@ -160,7 +163,7 @@ fn copy_or_move(
     });
     match result {
         Ok((pairs, uid_validity, gone)) => {
-            unlink_all(account, from, &gone)?;
+            unlink_all(account, from, &gone);
             Ok(CopyResult {
                 uid_validity,
                 pairs,
@@ -213,7 +216,7 @@ pub fn expunge(
             .collect();
         expunge_in_tx(tx, &mut mb, &victims)
     })?;
-    unlink_all(account, mailbox, &gone)?;
+    unlink_all(account, mailbox, &gone);
     Ok(gone)
 }
 

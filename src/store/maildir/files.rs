@@ -68,12 +68,22 @@ impl AccountDir {
     }
 }
 
-/// Makes a directory and everything above it durable.
+/// Creates a directory and any missing ancestors so that each new entry
+/// survives a crash: every directory that gained an entry is fsynced.
 pub fn create_dir_durable(path: &Path) -> io::Result<()> {
+    let mut missing = Vec::new();
+    let mut cursor = Some(path);
+    while let Some(dir) = cursor.filter(|d| !d.is_dir()) {
+        missing.push(dir);
+        cursor = dir.parent();
+    }
     fs::create_dir_all(path)?;
-    sync_dir(path)?;
-    if let Some(parent) = path.parent() {
-        sync_dir(parent)?;
+    for dir in missing {
+        match dir.parent() {
+            Some(parent) if parent.as_os_str().is_empty() => sync_dir(Path::new("."))?,
+            Some(parent) => sync_dir(parent)?,
+            None => {}
+        }
     }
     Ok(())
 }

@@ -62,7 +62,8 @@ pub fn ensure_defaults(account: &Account) -> Result<(), StoreError> {
         }
         Ok(())
     })?;
-    manifest::write(&account.dir, &super::lock(&account.conn))
+    manifest::refresh(account);
+    Ok(())
 }
 
 /// Adds one mailbox row with a fresh UIDVALIDITY and makes its directory.
@@ -197,7 +198,7 @@ pub fn create(
         create_parents(tx, &account.dir, name)?;
         insert_mailbox(tx, &account.dir, name, special_use, false)
     })?;
-    manifest::write(&account.dir, &super::lock(&account.conn))?;
+    manifest::refresh(account);
     Ok(id)
 }
 
@@ -247,7 +248,8 @@ pub fn rename(account: &Account, from: &MailboxName, to: &MailboxName) -> Result
         }
         Ok(())
     })?;
-    manifest::write(&account.dir, &super::lock(&account.conn))
+    manifest::refresh(account);
+    Ok(())
 }
 
 /// DELETE of a mailbox with its children and all their messages. The rows
@@ -264,9 +266,12 @@ pub fn delete(account: &Account, name: &MailboxName) -> Result<(), StoreError> {
         }
         Ok(rows.into_iter().map(|r| r.id).collect::<Vec<_>>())
     })?;
-    manifest::write(&account.dir, &super::lock(&account.conn))?;
+    manifest::refresh(account);
     for id in ids {
-        remove_mailbox_dir(&account.dir, id)?;
+        // Listed in deleted_mailboxes: the next open finishes the job.
+        if let Err(error) = remove_mailbox_dir(&account.dir, id) {
+            tracing::warn!(account = account.id.0, mailbox = id.0, %error, "mailbox directory not removed");
+        }
     }
     Ok(())
 }
@@ -308,7 +313,8 @@ pub fn set_subscribed(
         tx.execute(sql, [name.as_str()])?;
         Ok(())
     })?;
-    manifest::write(&account.dir, &super::lock(&account.conn))
+    manifest::refresh(account);
+    Ok(())
 }
 
 pub fn subscriptions(account: &Account) -> Result<Vec<MailboxName>, StoreError> {

@@ -41,8 +41,17 @@ pub fn read(dir: &AccountDir) -> Manifest {
         .unwrap_or_default()
 }
 
+/// Rewrites the manifest after a committed change. The change stands even
+/// if this fails (the manifest is a recovery aid, rewritten at every open),
+/// so a failure is logged, not returned.
+pub fn refresh(account: &super::Account) {
+    if let Err(error) = write(&account.dir, &super::lock(&account.conn)) {
+        tracing::warn!(account = account.id.0, %error, "mailbox manifest not rewritten");
+    }
+}
+
 /// Rewrites the manifest from the index.
-pub fn write(dir: &AccountDir, conn: &Connection) -> Result<(), StoreError> {
+fn write(dir: &AccountDir, conn: &Connection) -> Result<(), StoreError> {
     let mut stmt = conn.prepare(
         "SELECT id, name, special_use, protected, uid_validity FROM mailboxes ORDER BY id",
     )?;

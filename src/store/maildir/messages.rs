@@ -16,19 +16,34 @@ use crate::store::types::{
     QuotaUsage, Uid,
 };
 
-/// A temporary file that disappears unless the append linked it elsewhere.
-struct TmpFile(PathBuf);
+/// The file a new message is linked from. Either kind removes its name
+/// when dropped: once linked under a UID it is redundant, and if the append
+/// failed nothing was acknowledged.
+enum Source {
+    Tmp(PathBuf),
+    Staged(StagedMessage),
+}
 
-impl Drop for TmpFile {
+impl Source {
+    fn path(&self) -> &std::path::Path {
+        match self {
+            Self::Tmp(path) => path,
+            Self::Staged(staged) => &staged.path,
+        }
+    }
+}
+
+impl Drop for Source {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        if let Self::Tmp(path) = self {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
 /// A message written durably to tmp/ and parsed, ready to be linked.
 struct Prepared {
-    tmp: TmpFile,
-    _staged: Option<StagedMessage>,
+    source: Source,
     size: u64,
     metadata: String,
     search: SearchText,
@@ -46,11 +61,12 @@ pub fn now() -> InternalDate {
 }
 
 fn prepare(account: &Account, message: NewMessage) -> Result<Prepared, StoreError> {
-    let (tmp, staged, bytes) = match message.source {
+    let (source, bytes) = match message.source {
         MessageSource::Bytes(bytes) => {
             let path = account.dir.new_tmp();
-            files::write_synced(&path, &bytes)?;
-            (TmpFile(path), None, bytes)
+            let source = Source::Tmp(path);
+            files::write_synced(source.path(), &bytes)?;
+            (source, bytes)
         }
         MessageSource::Staged(mut staged) => {
             staged.file.sync_all()?;
@@ -59,16 +75,12 @@ fn prepare(account: &Account, message: NewMessage) -> Result<Prepared, StoreErro
             let mut bytes = Vec::new();
             staged.file.seek(SeekFrom::Start(0))?;
             staged.file.read_to_end(&mut bytes)?;
-            // A second name keeps the file once the staged handle drops.
-            let path = account.dir.new_tmp();
-            files::link_no_replace(&staged.path, &path)?;
-            (TmpFile(path), Some(staged), bytes)
+            (Source::Staged(staged), bytes)
         }
     };
     let parsed = message::parse(&bytes);
     Ok(Prepared {
-        tmp,
-        _staged: staged,
+        source,
         size: bytes.len() as u64,
         metadata: serde_json::to_string(&parsed.metadata)?,
         search: parsed.search,
@@ -131,6 +143,13 @@ pub fn append(
     messages: Vec<NewMessage>,
     quota: Option<QuotaLimit>,
 ) -> Result<AppendResult, StoreError> {
+    if messages.is_empty() {
+        let mailbox = account.read(|conn| MailboxRow::by_name(conn, name))?;
+        return Ok(AppendResult {
+            uid_validity: mailbox.uid_validity,
+            uids: Vec::new(),
+        });
+    }
     let prepared = messages
         .into_iter()
         .map(|m| prepare(account, m))
@@ -144,7 +163,7 @@ pub fn append(
         let modseq = mailbox.next_modseq(tx)?;
         let mut uids = Vec::with_capacity(prepared.len());
         for p in &prepared {
-            let uid = link_next_uid(account, &mut mailbox, &p.tmp.0)?;
+            let uid = link_next_uid(account, &mut mailbox, p.source.path())?;
             linked.push(account.dir.message(mailbox.id, uid));
             let row = NewRow {
                 size: p.size,

@@ -27,17 +27,15 @@ pub fn reconcile(account: &Account) -> Result<ReindexReport, StoreError> {
         removed: files::remove_stale_tmp(&account.dir.tmp())?,
         ..ReindexReport::default()
     };
-    let recovered_names = account.write(|tx| {
+    account.write(|tx| {
         let mut mailboxes = MailboxRow::all(tx)?;
-        let recovered = recover_mailbox_dirs(account, tx, &mut mailboxes, &mut report)?;
+        recover_mailbox_dirs(account, tx, &mut mailboxes, &mut report)?;
         for mb in &mut mailboxes {
             reconcile_mailbox(account, tx, mb, &mut report)?;
         }
-        Ok(recovered)
+        Ok(())
     })?;
-    if recovered_names > 0 {
-        manifest::write(&account.dir, &super::lock(&account.conn))?;
-    }
+    manifest::refresh(account);
     if report != ReindexReport::default() {
         tracing::info!(
             account = account.id.0,
@@ -56,7 +54,7 @@ fn recover_mailbox_dirs(
     tx: &Transaction<'_>,
     mailboxes: &mut Vec<MailboxRow>,
     report: &mut ReindexReport,
-) -> Result<u64, StoreError> {
+) -> Result<(), StoreError> {
     let known: HashSet<MailboxId> = mailboxes.iter().map(|m| m.id).collect();
     let deleted: HashSet<i64> = tx
         .prepare("SELECT id FROM deleted_mailboxes")?
@@ -64,7 +62,6 @@ fn recover_mailbox_dirs(
         .collect::<Result<_, _>>()?;
     let manifest = manifest::read(&account.dir);
     let by_id = manifest.by_id();
-    let mut recovered = 0;
     for id in files::scan_mailbox_dirs(&account.dir.mail())? {
         if known.contains(&id) {
             continue;
@@ -83,9 +80,8 @@ fn recover_mailbox_dirs(
         restore_mailbox(tx, id, &name, entry.and_then(|e| e.special_use), false)?;
         mailboxes.push(MailboxRow::by_id(tx, id)?);
         report.mailboxes_recovered += 1;
-        recovered += 1;
     }
-    Ok(recovered)
+    Ok(())
 }
 
 fn reconcile_mailbox(
