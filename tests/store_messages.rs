@@ -107,6 +107,7 @@ async fn staged_message_is_appended_without_bytes_in_memory() {
         source: postamt::store::MessageSource::Staged(staged),
         flags: Flags::new().with(SystemFlag::Seen),
         internal_date: Some(postamt::store::InternalDate(1_000_000)),
+        delivery_id: None,
     };
     let appended = store
         .append(ALICE, &name("INBOX"), vec![message], None)
@@ -437,4 +438,23 @@ async fn reading_an_unknown_uid_is_no_message() {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NoMessage), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_delivery_retried_with_the_same_id_is_stored_once() {
+    let (_dir, store) = store().await;
+    let delivery = |n| NewMessage {
+        delivery_id: Some("queue-42/alice@example.org".to_owned()),
+        ..NewMessage::from_bytes(small_message(n))
+    };
+    let first = store
+        .append(ALICE, &name("INBOX"), vec![delivery(1)], None)
+        .await
+        .unwrap();
+    let retry = store
+        .append(ALICE, &name("INBOX"), vec![delivery(1)], None)
+        .await
+        .unwrap();
+    assert_eq!(first.uids, retry.uids);
+    assert_eq!(store.quota_usage(ALICE).await.unwrap().messages, 1);
 }

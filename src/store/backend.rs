@@ -42,7 +42,17 @@ pub struct NewMessage {
     pub flags: Flags,
     /// `None` means now.
     pub internal_date: Option<InternalDate>,
+    /// Set by local delivery to its queue id and recipient: a message whose
+    /// id this account has already stored is not stored again, so a retry
+    /// after a crash between the append and the queue update delivers once
+    /// (DESIGN.md, "at-least-once and de-duplicated"). Remembered for
+    /// [`DELIVERY_ID_RETENTION`].
+    pub delivery_id: Option<String>,
 }
+
+/// How long the store remembers a delivery id.
+pub const DELIVERY_ID_RETENTION: std::time::Duration =
+    std::time::Duration::from_secs(14 * 24 * 3600);
 
 impl NewMessage {
     pub fn from_bytes(bytes: Vec<u8>) -> Self {
@@ -50,6 +60,7 @@ impl NewMessage {
             source: MessageSource::Bytes(bytes),
             flags: Flags::new(),
             internal_date: None,
+            delivery_id: None,
         }
     }
 }
@@ -128,6 +139,8 @@ pub trait MailBackend: Send + Sync {
     /// A place to stream a message into before appending it.
     fn stage(&self, account: AccountId) -> Result<StagedMessage, StoreError>;
     /// Appends messages atomically: all or none, durable before it returns.
+    /// A message whose delivery id was stored before is skipped and reported
+    /// with the UID it got then.
     fn append(
         &self,
         account: AccountId,

@@ -18,7 +18,8 @@ mod types;
 use serde::{Deserialize, Serialize};
 
 pub use backend::{
-    BlobBody, MailBackend, MessageBlob, MessageSource, NewMessage, ReindexReport, StagedMessage,
+    BlobBody, DELIVERY_ID_RETENTION, MailBackend, MessageBlob, MessageSource, NewMessage,
+    ReindexReport, StagedMessage,
 };
 pub use error::{NameError, StoreError};
 pub use facade::Store;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::files;
 use super::rows::{self, NewRow};
-use super::{Account, MailboxRow};
+use super::{Account, MailboxRow, deliveries};
 use crate::message::{self, SearchText, Section};
 use crate::store::backend::{BlobBody, MessageBlob, MessageSource, NewMessage, StagedMessage};
 use crate::store::error::StoreError;
@@ -49,6 +49,7 @@ struct Prepared {
     search: SearchText,
     flags: Flags,
     internal_date: InternalDate,
+    delivery_id: Option<String>,
 }
 
 pub fn now() -> InternalDate {
@@ -86,6 +87,7 @@ fn prepare(account: &Account, message: NewMessage) -> Result<Prepared, StoreErro
         search: parsed.search,
         flags: message.flags,
         internal_date: message.internal_date.unwrap_or_else(now),
+        delivery_id: message.delivery_id,
     })
 }
 
@@ -123,11 +125,11 @@ pub fn quota_usage_of(conn: &rusqlite::Connection) -> Result<QuotaUsage, StoreEr
 fn check_quota(
     conn: &rusqlite::Connection,
     limit: QuotaLimit,
-    prepared: &[Prepared],
+    new: &[&Prepared],
 ) -> Result<(), StoreError> {
     let usage = quota_usage_of(conn)?;
-    let bytes = usage.bytes + prepared.iter().map(|p| p.size).sum::<u64>();
-    let messages = usage.messages + prepared.len() as u64;
+    let bytes = usage.bytes + new.iter().map(|p| p.size).sum::<u64>();
+    let messages = usage.messages + new.len() as u64;
     if limit.max_bytes.is_some_and(|max| bytes > max)
         || limit.max_messages.is_some_and(|max| messages > max)
     {
@@ -157,12 +159,30 @@ pub fn append(
     let mut linked = Vec::new();
     let result = account.write(|tx| {
         let mut mailbox = MailboxRow::by_name(tx, name)?;
+        let earlier = prepared
+            .iter()
+            .map(|p| deliveries::stored_uid(tx, p.delivery_id.as_deref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let new: Vec<&Prepared> = prepared
+            .iter()
+            .zip(&earlier)
+            .filter(|(_, e)| e.is_none())
+            .map(|(p, _)| p)
+            .collect();
         if let Some(limit) = quota {
-            check_quota(tx, limit, &prepared)?;
+            check_quota(tx, limit, &new)?;
         }
-        let modseq = mailbox.next_modseq(tx)?;
+        let modseq = if new.is_empty() {
+            mailbox.highest_modseq
+        } else {
+            mailbox.next_modseq(tx)?
+        };
         let mut uids = Vec::with_capacity(prepared.len());
-        for p in &prepared {
+        for (p, earlier) in prepared.iter().zip(earlier) {
+            if let Some(uid) = earlier {
+                uids.push(uid);
+                continue;
+            }
             let uid = link_next_uid(account, &mut mailbox, p.source.path())?;
             linked.push(account.dir.message(mailbox.id, uid));
             let row = NewRow {
@@ -173,6 +193,7 @@ pub fn append(
             };
             let id = rows::insert(tx, mailbox.id, uid, modseq, &row)?;
             rows::insert_search(tx, id, &p.search)?;
+            deliveries::record(tx, p.delivery_id.as_deref(), uid)?;
             uids.push(uid);
         }
         files::sync_dir(&account.dir.messages(mailbox.id))?;

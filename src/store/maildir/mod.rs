@@ -9,6 +9,7 @@
 
 mod api;
 mod changes;
+mod deliveries;
 mod files;
 mod mailboxes;
 mod manifest;

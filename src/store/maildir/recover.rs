@@ -9,12 +9,12 @@ use std::path::Path;
 
 use rusqlite::Transaction;
 
-use super::files;
 use super::mailboxes::{ensure_defaults, remove_mailbox_dir, restore_mailbox};
 use super::manifest;
 use super::messages::link_next_uid;
 use super::rows::{self, NewRow};
 use super::{Account, MailboxRow, schema};
+use super::{deliveries, files};
 use crate::message;
 use crate::store::AccountId;
 use crate::store::backend::ReindexReport;
@@ -29,6 +29,7 @@ pub fn reconcile(account: &Account) -> Result<ReindexReport, StoreError> {
     };
     account.write(|tx| {
         let mut mailboxes = MailboxRow::all(tx)?;
+        deliveries::prune(tx)?;
         recover_mailbox_dirs(account, tx, &mut mailboxes, &mut report)?;
         for mb in &mut mailboxes {
             reconcile_mailbox(account, tx, mb, &mut report)?;

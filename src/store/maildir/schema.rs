@@ -45,6 +45,11 @@ CREATE TABLE IF NOT EXISTS expunged (
     modseq INTEGER NOT NULL,
     PRIMARY KEY (mailbox_id, uid)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS deliveries (
+    delivery_id TEXT PRIMARY KEY,
+    uid INTEGER NOT NULL,
+    stored_at INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deleted_mailboxes (id INTEGER PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
     subject, from_addr, to_addr, cc_addr, bcc_addr, body
@@ -65,6 +70,9 @@ pub fn open_existing(path: &Path, account: AccountId) -> Result<Connection, Stor
     // Reading the schema touches the header and the first pages: enough to
     // tell a damaged file from a healthy one without a full integrity scan.
     conn.query_row("SELECT count(*) FROM mailboxes", [], |_| Ok(()))
+        .map_err(|e| classify(e, account))?;
+    // Idempotent: adds tables an index written by an older version lacks.
+    conn.execute_batch(SCHEMA)
         .map_err(|e| classify(e, account))?;
     Ok(conn)
 }
