@@ -18,11 +18,8 @@ impl MaildirBackend {
         account: AccountId,
         dir: &AccountDir,
     ) -> Result<(Account, ReindexReport), StoreError> {
-        let open = Account {
-            id: account,
-            dir: dir.clone(),
-            conn: std::sync::Mutex::new(schema::open_existing(&dir.index(), account)?),
-        };
+        let writer = schema::open_existing(&dir.index(), account)?;
+        let open = Account::new(account, dir.clone(), writer)?;
         let report = recover::reconcile(&open).map_err(|e| open.classify(e))?;
         Ok((open, report))
     }

@@ -34,11 +34,7 @@ pub fn create_account(dir: &AccountDir, account: AccountId) -> Result<(), StoreE
     } else {
         schema::create(&dir.index())?
     };
-    let handle = Account {
-        id: account,
-        dir: dir.clone(),
-        conn: std::sync::Mutex::new(conn),
-    };
+    let handle = Account::new(account, dir.clone(), conn)?;
     ensure_defaults(&handle)
 }
 

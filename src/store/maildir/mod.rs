@@ -36,13 +36,16 @@ pub struct MaildirBackend {
     accounts: Mutex<HashMap<AccountId, Arc<Account>>>,
 }
 
-/// One open account: its directory and its index connection. One writer
-/// per account in this process; other processes wait on SQLite's lock.
+/// One open account: its directory and two index connections. One writer
+/// per account in this process (other processes wait on SQLite's lock);
+/// reads go through their own connection, so with WAL they never wait for
+/// an append's fsyncs.
 #[derive(Debug)]
 pub(crate) struct Account {
     id: AccountId,
     dir: AccountDir,
     conn: Mutex<Connection>,
+    reader: Mutex<Connection>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -78,11 +81,7 @@ impl MaildirBackend {
             return Err(StoreError::NoAccount(account));
         }
         let conn = schema::open_existing(&dir.index(), account)?;
-        let opened = Arc::new(Account {
-            id: account,
-            dir,
-            conn: Mutex::new(conn),
-        });
+        let opened = Arc::new(Account::new(account, dir, conn)?);
         recover::reconcile(&opened).map_err(|e| opened.classify(e))?;
         Ok(lock(&self.accounts)
             .entry(account)
@@ -111,6 +110,17 @@ impl MaildirBackend {
 }
 
 impl Account {
+    /// Wraps a writer connection and opens the reader beside it.
+    fn new(id: AccountId, dir: AccountDir, writer: Connection) -> Result<Self, StoreError> {
+        let reader = schema::open_existing(&dir.index(), id)?;
+        Ok(Self {
+            id,
+            dir,
+            conn: Mutex::new(writer),
+            reader: Mutex::new(reader),
+        })
+    }
+
     fn classify(&self, err: StoreError) -> StoreError {
         match err {
             StoreError::Index(e) => schema::classify(e, self.id),
@@ -136,7 +146,7 @@ impl Account {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        f(&lock(&self.conn))
+        f(&lock(&self.reader))
     }
 }
 

@@ -195,11 +195,7 @@ pub fn rebuild(account: AccountId, dir: &super::AccountDir) -> Result<Account, S
     }
     files::create_dir_durable(&dir.tmp())?;
     files::create_dir_durable(&dir.mail())?;
-    let handle = Account {
-        id: account,
-        dir: dir.clone(),
-        conn: std::sync::Mutex::new(schema::create(&index)?),
-    };
+    let handle = Account::new(account, dir.clone(), schema::create(&index)?)?;
     let manifest = manifest::read(dir);
     handle.write(|tx| {
         let last = manifest
