@@ -8,7 +8,8 @@ use super::AccountId;
 use super::error::StoreError;
 use super::types::{
     AppendResult, Changes, CopyResult, FlagOp, Flags, InternalDate, MailboxId, MailboxInfo,
-    MailboxName, MailboxSnapshot, ModSeq, QuotaLimit, QuotaUsage, SpecialUse, StoreResult, Uid,
+    MailboxName, MailboxSnapshot, ModSeq, QuotaLimit, QuotaUsage, SearchField, SpecialUse,
+    StoreResult, Uid,
 };
 
 /// A message body the caller streamed into the store before appending it,
@@ -213,6 +214,15 @@ pub trait MailBackend: Send + Sync {
         since: ModSeq,
     ) -> Result<Changes, StoreError>;
     fn quota_usage(&self, account: AccountId) -> Result<QuotaUsage, StoreError>;
+    /// UIDs whose `field` contains `needle`, case-insensitively (RFC 9051
+    /// §6.4.4), ascending.
+    fn search_text(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        field: SearchField,
+        needle: &str,
+    ) -> Result<Vec<Uid>, StoreError>;
 
     /// Reconciles the index with the files, rebuilding a lost index.
     fn reindex(&self, account: AccountId) -> Result<ReindexReport, StoreError>;

@@ -17,7 +17,7 @@ use super::maildir::MaildirBackend;
 use super::stream::{MessageStream, StagedWriter};
 use super::types::{
     AppendResult, Changes, CopyResult, FlagOp, Flags, MailboxId, MailboxInfo, MailboxName,
-    MailboxSnapshot, ModSeq, QuotaLimit, QuotaUsage, SpecialUse, StoreResult, Uid,
+    MailboxSnapshot, ModSeq, QuotaLimit, QuotaUsage, SearchField, SpecialUse, StoreResult, Uid,
 };
 use crate::message::{MessageMetadata, Section};
 
@@ -280,6 +280,18 @@ impl Store {
 
     pub async fn quota_usage(&self, account: AccountId) -> Result<QuotaUsage, StoreError> {
         self.read(move |b| b.quota_usage(account)).await
+    }
+
+    pub async fn search_text(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        field: SearchField,
+        needle: &str,
+    ) -> Result<Vec<Uid>, StoreError> {
+        let needle = needle.to_owned();
+        self.read(move |b| b.search_text(account, mailbox, field, &needle))
+            .await
     }
 
     pub async fn reindex(&self, account: AccountId) -> Result<ReindexReport, StoreError> {

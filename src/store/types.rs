@@ -118,3 +118,16 @@ pub struct Changes {
     pub changed: Vec<FlagUpdate>,
     pub expunged: Vec<Uid>,
 }
+
+/// Which text a SEARCH key looks in (RFC 9051 §6.4.4: SUBJECT, FROM, TO,
+/// CC, BCC, BODY, and TEXT for all of them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchField {
+    Subject,
+    From,
+    To,
+    Cc,
+    Bcc,
+    Body,
+    Text,
+}

@@ -2,14 +2,14 @@
 //! each call to the module that owns the operation.
 
 use super::files::{self, AccountDir};
-use super::{Account, MaildirBackend, changes, lock, mailboxes, messages, recover, schema};
+use super::{Account, MaildirBackend, changes, lock, mailboxes, messages, recover, schema, search};
 use crate::message::{MessageMetadata, Section};
 use crate::store::AccountId;
 use crate::store::backend::{MailBackend, MessageBlob, NewMessage, ReindexReport, StagedMessage};
 use crate::store::error::StoreError;
 use crate::store::types::{
     AppendResult, Changes, CopyResult, FlagOp, Flags, MailboxId, MailboxInfo, MailboxName,
-    MailboxSnapshot, ModSeq, QuotaLimit, QuotaUsage, SpecialUse, StoreResult, Uid,
+    MailboxSnapshot, ModSeq, QuotaLimit, QuotaUsage, SearchField, SpecialUse, StoreResult, Uid,
 };
 
 impl MaildirBackend {
@@ -187,6 +187,16 @@ impl MailBackend for MaildirBackend {
 
     fn quota_usage(&self, account: AccountId) -> Result<QuotaUsage, StoreError> {
         self.with(account, |a| a.read(messages::quota_usage_of))
+    }
+
+    fn search_text(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        field: SearchField,
+        needle: &str,
+    ) -> Result<Vec<Uid>, StoreError> {
+        self.with(account, |a| search::search_text(a, mailbox, field, needle))
     }
 
     fn reindex(&self, account: AccountId) -> Result<ReindexReport, StoreError> {

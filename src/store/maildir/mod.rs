@@ -17,6 +17,7 @@ mod messages;
 mod recover;
 mod rows;
 mod schema;
+mod search;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -9,6 +9,8 @@ use rusqlite::{Connection, OpenFlags};
 use crate::store::AccountId;
 use crate::store::error::StoreError;
 
+// The search table uses the trigram tokenizer because IMAP SEARCH matches
+// case-insensitive substrings (RFC 9051 §6.4.4), which word tokens cannot.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS account_state (
     id INTEGER PRIMARY KEY CHECK (id = 0),
@@ -52,7 +54,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deleted_mailboxes (id INTEGER PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
-    subject, from_addr, to_addr, cc_addr, bcc_addr, body
+    subject, from_addr, to_addr, cc_addr, bcc_addr, body,
+    tokenize = 'trigram'
 );
 ";
 
