@@ -292,3 +292,23 @@ async fn list_counts_messages_unseen_deleted_and_size() {
         (3, 2, 1, size)
     );
 }
+
+#[tokio::test]
+async fn rename_carries_subscriptions_along() {
+    let (_dir, store) = store().await;
+    store
+        .create_mailbox(ALICE, &name("old/kid"), None)
+        .await
+        .unwrap();
+    store
+        .set_subscribed(ALICE, &name("old/kid"), true)
+        .await
+        .unwrap();
+    store
+        .rename_mailbox(ALICE, &name("old"), &name("new"))
+        .await
+        .unwrap();
+    let subs = store.subscriptions(ALICE).await.unwrap();
+    assert!(subs.contains(&name("new/kid")), "{subs:?}");
+    assert!(!subs.contains(&name("old/kid")), "{subs:?}");
+}

@@ -458,3 +458,59 @@ async fn a_delivery_retried_with_the_same_id_is_stored_once() {
     assert_eq!(first.uids, retry.uids);
     assert_eq!(store.quota_usage(ALICE).await.unwrap().messages, 1);
 }
+
+#[tokio::test]
+async fn two_processes_appending_at_once_get_distinct_uids() {
+    let (dir, daemon) = store().await;
+    // A second store on the same data dir has its own index connections,
+    // as the CLI would: only SQLite's lock keeps them apart.
+    let cli = Store::open_maildir(dir.path());
+    let mut tasks = Vec::new();
+    for (t, store) in [daemon.clone(), cli].into_iter().enumerate() {
+        for k in 0..4 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut uids = Vec::new();
+                for i in 0..5 {
+                    let m = NewMessage::from_bytes(small_message(t * 1000 + k * 100 + i));
+                    let r = store
+                        .append(ALICE, &name("INBOX"), vec![m], None)
+                        .await
+                        .unwrap();
+                    uids.extend(r.uids);
+                }
+                uids
+            }));
+        }
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 40);
+    let inbox = daemon.mailbox(ALICE, &name("INBOX")).await.unwrap().id;
+    assert_eq!(
+        daemon.snapshot(ALICE, inbox).await.unwrap().messages.len(),
+        40
+    );
+}
+
+#[tokio::test]
+async fn move_within_one_mailbox_renumbers_the_message() {
+    let (_dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 2).await;
+    let r = store
+        .move_messages(ALICE, inbox, vec![uids[0]], &name("INBOX"))
+        .await
+        .unwrap();
+    assert_eq!(r.pairs, vec![(uids[0], Uid(3))]);
+    let snap = store.snapshot(ALICE, inbox).await.unwrap();
+    assert_eq!(
+        snap.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
+        vec![uids[1], Uid(3)]
+    );
+    assert_eq!(
+        read(&store, inbox, Uid(3), SectionSpec::Full).await,
+        small_message(0)
+    );
+}

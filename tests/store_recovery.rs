@@ -265,3 +265,32 @@ async fn appends_after_rebuild_never_reuse_a_uid_of_the_old_validity_silently() 
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn deleted_mailbox_stays_deleted_when_its_directory_survived_a_crash() {
+    let (dir, store) = store().await;
+    store
+        .create_mailbox(ALICE, &name("Old"), None)
+        .await
+        .unwrap();
+    let (id, uids) = fill(&store, "Old", 1).await;
+    let keep = dir.path().join("keep");
+    std::fs::hard_link(message_path(dir.path(), id, uids[0]), &keep).unwrap();
+    store.delete_mailbox(ALICE, &name("Old")).await.unwrap();
+    drop(store);
+    // As if the process died after the commit and before removing the tree.
+    let path = message_path(dir.path(), id, uids[0]);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::hard_link(&keep, &path).unwrap();
+
+    let store = Store::open_maildir(dir.path());
+    let names: Vec<_> = store
+        .list_mailboxes(ALICE)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.name.to_string())
+        .collect();
+    assert_eq!(names.len(), 6, "{names:?}");
+    assert!(!path.exists());
+}
