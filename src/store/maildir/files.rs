@@ -199,11 +199,48 @@ pub fn remove_stale_tmp(dir: &Path) -> io::Result<u64> {
     let mut removed = 0;
     for entry in entries {
         let entry = entry?;
-        let modified = entry.metadata()?.modified()?;
+        let meta = entry.metadata()?;
+        if !meta.is_file() {
+            continue;
+        }
+        let modified = meta.modified()?;
         if now.duration_since(modified).unwrap_or_default() > STALE_TMP_AGE {
             remove_if_present(&entry.path())?;
             removed += 1;
         }
     }
     Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_canonical_decimal_names_are_uids() {
+        assert_eq!(parse_uid("42"), Some(Uid(42)));
+        for bad in ["0", "007", "+5", "4294967296", "1.eml", ""] {
+            assert_eq!(parse_uid(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn scan_splits_uid_files_from_foreign_ones_and_skips_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["3", "1", "note.eml"] {
+            fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        fs::create_dir(dir.path().join("2")).unwrap();
+        let (uids, foreign) = scan_messages(dir.path()).unwrap();
+        assert_eq!(uids, vec![Uid(1), Uid(3)]);
+        assert_eq!(foreign, vec![dir.path().join("note.eml")]);
+    }
+
+    #[test]
+    fn durable_dir_creation_makes_every_missing_level() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a/b/c");
+        create_dir_durable(&deep).unwrap();
+        assert!(deep.is_dir());
+    }
 }
