@@ -129,7 +129,7 @@ fn kill_9_never_loses_an_acknowledged_message() {
         let mut seen_bodies = HashSet::new();
         for m in &snap.messages {
             let blob = backend
-                .open_message(ALICE, inbox.id, m.uid, &whole)
+                .open_message(ALICE, inbox.id, m.uid, &whole, None)
                 .unwrap();
             let postamt::store::BlobBody::File { mut file, .. } = blob.body else {
                 panic!("maildir gives files");

@@ -28,7 +28,7 @@ async fn read(
 ) -> Vec<u8> {
     let section = Section { path: vec![], spec };
     let stream = store
-        .open_message(ALICE, mailbox, uid, section)
+        .open_message(ALICE, mailbox, uid, section, None)
         .await
         .unwrap();
     let len = stream.len();
@@ -434,7 +434,7 @@ async fn reading_an_unknown_uid_is_no_message() {
     let (_dir, store) = store().await;
     let (inbox, _) = fill(&store, "INBOX", 1).await;
     let err = store
-        .open_message(ALICE, inbox, Uid(99), whole())
+        .open_message(ALICE, inbox, Uid(99), whole(), None)
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NoMessage), "{err:?}");
@@ -513,4 +513,30 @@ async fn move_within_one_mailbox_renumbers_the_message() {
         read(&store, inbox, Uid(3), SectionSpec::Full).await,
         small_message(0)
     );
+}
+
+#[tokio::test]
+async fn partial_fetch_reads_only_the_requested_octets() {
+    let (_dir, store) = store().await;
+    let raw = corpus(1).remove(0);
+    let appended = store
+        .append(
+            ALICE,
+            &name("INBOX"),
+            vec![NewMessage::from_bytes(raw.clone())],
+            None,
+        )
+        .await
+        .unwrap();
+    let inbox = store.mailbox(ALICE, &name("INBOX")).await.unwrap().id;
+    let partial = postamt::store::Partial {
+        origin: 10,
+        octets: 100,
+    };
+    let stream = store
+        .open_message(ALICE, inbox, appended.uids[0], whole(), Some(partial))
+        .await
+        .unwrap();
+    assert_eq!(stream.len(), 100);
+    assert_eq!(stream.into_bytes().await.unwrap(), raw[10..110]);
 }

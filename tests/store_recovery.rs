@@ -29,7 +29,7 @@ async fn body(store: &Store, mailbox: MailboxId, uid: Uid) -> Vec<u8> {
         spec: SectionSpec::Full,
     };
     store
-        .open_message(ALICE, mailbox, uid, whole)
+        .open_message(ALICE, mailbox, uid, whole, None)
         .await
         .unwrap()
         .into_bytes()

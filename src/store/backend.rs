@@ -8,7 +8,7 @@ use super::AccountId;
 use super::error::StoreError;
 use super::types::{
     AppendResult, Changes, CopyResult, FlagOp, Flags, InternalDate, MailboxId, MailboxInfo,
-    MailboxName, MailboxSnapshot, ModSeq, QuotaLimit, QuotaUsage, SearchField, SpecialUse,
+    MailboxName, MailboxSnapshot, ModSeq, Partial, QuotaLimit, QuotaUsage, SearchField, SpecialUse,
     StoreResult, Uid,
 };
 
@@ -163,13 +163,14 @@ pub trait MailBackend: Send + Sync {
         mailbox: MailboxId,
         uids: &[Uid],
     ) -> Result<Vec<(Uid, MessageMetadata)>, StoreError>;
-    /// The octets of a message or one of its sections.
+    /// The octets of a message or one of its sections, or of part of it.
     fn open_message(
         &self,
         account: AccountId,
         mailbox: MailboxId,
         uid: Uid,
         section: &Section,
+        partial: Option<Partial>,
     ) -> Result<MessageBlob, StoreError>;
 
     /// STORE with optional UNCHANGEDSINCE (RFC 9051 §6.4.6, RFC 7162 §3.1.3).

@@ -17,7 +17,8 @@ use super::maildir::MaildirBackend;
 use super::stream::{MessageStream, StagedWriter};
 use super::types::{
     AppendResult, Changes, CopyResult, FlagOp, Flags, MailboxId, MailboxInfo, MailboxName,
-    MailboxSnapshot, ModSeq, QuotaLimit, QuotaUsage, SearchField, SpecialUse, StoreResult, Uid,
+    MailboxSnapshot, ModSeq, Partial, QuotaLimit, QuotaUsage, SearchField, SpecialUse, StoreResult,
+    Uid,
 };
 use crate::message::{MessageMetadata, Section};
 
@@ -197,17 +198,18 @@ impl Store {
             .await
     }
 
-    /// A message or section as a stream of known length.
+    /// A message or section (or part of one) as a stream of known length.
     pub async fn open_message(
         &self,
         account: AccountId,
         mailbox: MailboxId,
         uid: Uid,
         section: Section,
+        partial: Option<Partial>,
     ) -> Result<MessageStream, StoreError> {
         let blob = self
             .read(move |b| {
-                let mut blob = b.open_message(account, mailbox, uid, &section)?;
+                let mut blob = b.open_message(account, mailbox, uid, &section, partial)?;
                 if let BlobBody::File { file, offset } = &mut blob.body {
                     file.seek(SeekFrom::Start(*offset))?;
                 }

@@ -131,3 +131,35 @@ pub enum SearchField {
     Body,
     Text,
 }
+
+/// A partial fetch, `<origin.octets>` (RFC 9051 §6.4.5): at most `octets`
+/// octets starting `origin` octets into the section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partial {
+    pub origin: u64,
+    pub octets: u64,
+}
+
+impl Partial {
+    /// The part of `range` this selects; empty when `origin` lies beyond
+    /// the end (RFC 9051 §6.4.5: the result is then the empty string).
+    pub fn narrow(self, range: std::ops::Range<u64>) -> std::ops::Range<u64> {
+        let start = range.start.saturating_add(self.origin).min(range.end);
+        let end = start.saturating_add(self.octets).min(range.end);
+        start..end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Partial;
+
+    #[test]
+    fn partial_is_clamped_to_the_section() {
+        let p = |origin, octets| Partial { origin, octets };
+        assert_eq!(p(2, 3).narrow(10..20), 12..15);
+        assert_eq!(p(8, 5).narrow(10..20), 18..20);
+        assert_eq!(p(30, 5).narrow(10..20), 20..20);
+        assert_eq!(p(0, u64::MAX).narrow(10..20), 10..20);
+    }
+}

@@ -9,7 +9,8 @@ use crate::store::backend::{MailBackend, MessageBlob, NewMessage, ReindexReport,
 use crate::store::error::StoreError;
 use crate::store::types::{
     AppendResult, Changes, CopyResult, FlagOp, Flags, MailboxId, MailboxInfo, MailboxName,
-    MailboxSnapshot, ModSeq, QuotaLimit, QuotaUsage, SearchField, SpecialUse, StoreResult, Uid,
+    MailboxSnapshot, ModSeq, Partial, QuotaLimit, QuotaUsage, SearchField, SpecialUse, StoreResult,
+    Uid,
 };
 
 impl MaildirBackend {
@@ -127,9 +128,10 @@ impl MailBackend for MaildirBackend {
         mailbox: MailboxId,
         uid: Uid,
         section: &Section,
+        partial: Option<Partial>,
     ) -> Result<MessageBlob, StoreError> {
         self.with(account, |a| {
-            messages::open_message(a, mailbox, uid, section)
+            messages::open_message(a, mailbox, uid, section, partial)
         })
     }
 

@@ -12,8 +12,8 @@ use crate::message::{self, SearchText, Section};
 use crate::store::backend::{BlobBody, MessageBlob, MessageSource, NewMessage, StagedMessage};
 use crate::store::error::StoreError;
 use crate::store::types::{
-    AppendResult, Flags, InternalDate, MailboxId, MailboxName, MailboxSnapshot, QuotaLimit,
-    QuotaUsage, Uid,
+    AppendResult, Flags, InternalDate, MailboxId, MailboxName, MailboxSnapshot, Partial,
+    QuotaLimit, QuotaUsage, Uid,
 };
 
 /// The file a new message is linked from. Either kind removes its name
@@ -256,6 +256,7 @@ pub fn open_message(
     mailbox: MailboxId,
     uid: Uid,
     section: &Section,
+    partial: Option<Partial>,
 ) -> Result<MessageBlob, StoreError> {
     let row = account
         .read(|conn| rows::get(conn, mailbox, uid))?
@@ -263,6 +264,10 @@ pub fn open_message(
     let range = rows::metadata(&row.metadata)?
         .locate(section)
         .ok_or(StoreError::NoSection)?;
+    let range = match partial {
+        Some(p) => p.narrow(range),
+        None => range,
+    };
     let file = std::fs::File::open(account.dir.message(mailbox, uid)).map_err(|e| {
         if e.kind() == io::ErrorKind::NotFound {
             // Expunged by another session between the lookup and the open.
