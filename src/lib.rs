@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod logging;
 pub mod message;
 pub mod server;
 pub mod store;

@@ -1,0 +1,41 @@
+//! Unix signals: SIGTERM and SIGINT shut down, SIGHUP reloads.
+//!
+//! Owns translating signals into [`ServerHandle`] calls. It must not do the work itself.
+
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::task::JoinHandle;
+
+use super::{ServerError, ServerHandle};
+
+/// Installs the handlers (failing if the OS refuses) and serves signals on a task.
+pub(super) fn listen(handle: ServerHandle) -> Result<JoinHandle<()>, ServerError> {
+    let install = |kind: SignalKind, name: &'static str| {
+        signal(kind).map_err(|source| ServerError::Signal {
+            signal: name,
+            source,
+        })
+    };
+    let mut terminate = install(SignalKind::terminate(), "SIGTERM")?;
+    let mut interrupt = install(SignalKind::interrupt(), "SIGINT")?;
+    let mut hangup = install(SignalKind::hangup(), "SIGHUP")?;
+    Ok(tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = terminate.recv() => {
+                    tracing::info!("SIGTERM: shutting down");
+                    break;
+                }
+                _ = interrupt.recv() => {
+                    tracing::info!("SIGINT: shutting down");
+                    break;
+                }
+                _ = hangup.recv() => {
+                    tracing::info!("SIGHUP: reloading");
+                    // The outcome is logged by reload itself.
+                    let _ = handle.reload().await;
+                }
+            }
+        }
+        handle.shutdown();
+    }))
+}
