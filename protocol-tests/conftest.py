@@ -110,7 +110,7 @@ class Instance:
 
     def tls_context(self):
         """A client context that trusts the daemon's self-signed certificate."""
-        context = ssl.create_default_context(cafile=str(self.data_dir / "certs" / "cert.pem"))
+        context = ssl.create_default_context(cafile=str(self.data_dir / "certs" / "self-signed.crt"))
         return context
 
 

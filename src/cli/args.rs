@@ -1,0 +1,135 @@
+//! The command line, as clap sees it. Only shapes and help texts live here; each command's
+//! behaviour is in its own module.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXIT_CODES: &str = "\
+Exit codes (sysexits.h):
+  0   success
+  2   the command line itself is wrong
+  65  bad input: an invalid address, name or password, or something that already exists
+  67  no such user, domain or alias
+  71  the system refused: a port is in use or cannot be bound
+  73  the data directory cannot be created or written
+  74  the stored data cannot be read or written
+  75  temporary failure (the database is busy): try again
+  78  the configuration file is invalid";
+
+/// postamt: a mail server (IMAP, POP3, SMTP) with a crash-safe maildir + SQLite store.
+///
+/// Every command works on the data directory named by the configuration. Without
+/// --config (or POSTAMT_CONFIG), /etc/postamt/postamt.toml is used when it exists;
+/// otherwise the embedded default: data in ./postamt-data (or $POSTAMT_DATA).
+#[derive(Debug, Parser)]
+#[command(name = "postamt", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The configuration file.
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        env = "POSTAMT_CONFIG",
+        value_name = "FILE"
+    )]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the mail server in the foreground until SIGTERM (SIGHUP reloads).
+    ///
+    /// With no configuration file it runs the embedded default: a data dir, a
+    /// self-signed certificate and a demo account, created on first start.
+    Serve,
+    /// Add, change, list and remove mail users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The mail domains this server receives mail for.
+    #[command(subcommand)]
+    Domain(DomainCommand),
+    /// Addresses that deliver to one or more users; `@domain` is a catch-all.
+    #[command(subcommand)]
+    Alias(AliasCommand),
+    /// Check the configuration file and print where it was read from.
+    CheckConfig,
+    /// Rebuild a user's mail index from the message files, losing no message.
+    Reindex {
+        /// The user's address.
+        user: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the address is also the login name. Asks for the password.
+    Add {
+        /// The user's address, e.g. alice@example.org; its domain must have been added.
+        address: String,
+        #[command(flatten)]
+        password: PasswordSource,
+        /// Mailbox quota, e.g. 2G, 500M or 1048576 (bytes); none means unlimited.
+        #[arg(long, value_name = "SIZE")]
+        quota: Option<String>,
+    },
+    /// Set a user's password.
+    Passwd {
+        address: String,
+        #[command(flatten)]
+        password: PasswordSource,
+        /// Generate a random password, set it and print it.
+        #[arg(long, conflicts_with = "password_stdin")]
+        generate: bool,
+    },
+    /// List users with their state and quota.
+    List,
+    /// Refuse logins and deliveries for a user; mail is kept.
+    Disable { address: String },
+    /// Allow a disabled user again.
+    Enable { address: String },
+    /// Remove a user and all of their mail.
+    Delete { address: String },
+}
+
+/// Where a password comes from: never from the command line itself, where any
+/// local user could read it in the process list.
+#[derive(Debug, Args)]
+pub struct PasswordSource {
+    /// Read the password from the first line of standard input instead of a prompt.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DomainCommand {
+    /// Receive mail for a domain.
+    Add { name: String },
+    /// List the domains.
+    List,
+    /// Stop serving a domain (refused while users or aliases use it).
+    Delete { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AliasCommand {
+    /// Deliver mail for ADDRESS to the given users (adds to an existing alias).
+    Add {
+        /// The alias address, or @domain for a catch-all.
+        address: String,
+        /// The users' addresses.
+        #[arg(required = true)]
+        users: Vec<String>,
+    },
+    /// List the aliases and whom they deliver to.
+    List,
+    /// Remove an alias, or only one user from it.
+    Delete {
+        address: String,
+        /// Remove only this user from the alias.
+        user: Option<String>,
+    },
+}

@@ -1,0 +1,44 @@
+//! The `postamt` command line: one module per command, all failures mapped to one line on
+//! stderr and a sysexits.h exit code (see `failure`).
+
+mod alias;
+mod args;
+mod check_config;
+mod context;
+mod domain;
+mod failure;
+mod password;
+mod reindex;
+mod serve;
+mod user;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+use context::Context;
+use failure::CommandResult;
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("postamt: {failure}");
+            failure.exit_code()
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> CommandResult {
+    let context = Context::load(cli.config)?;
+    match cli.command {
+        Command::Serve => serve::run(context),
+        Command::User(command) => user::run(&context, command),
+        Command::Domain(command) => domain::run(&context, command),
+        Command::Alias(command) => alias::run(&context, command),
+        Command::CheckConfig => check_config::run(&context),
+        Command::Reindex { user } => reindex::run(&context, &user),
+    }
+}

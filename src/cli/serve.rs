@@ -1,0 +1,115 @@
+//! `postamt serve`: the daemon. Binds every listener, then serves until SIGTERM; SIGHUP reloads.
+//! On the embedded default it also makes the first start usable: a demo account whose password
+//! is printed once, and a note on how to connect a client.
+
+use anyhow::anyhow;
+use postamt::auth::{Directory, User, generate_password};
+use postamt::config::{Config, Protocol, TlsMode};
+use postamt::logging;
+use postamt::server::{Handlers, Server, ServerError};
+use postamt::store::MailBackend;
+
+use super::context::{ConfigSource, Context};
+use super::failure::{CommandResult, Exit, Failure};
+
+/// The local part of the account the embedded default creates on first start.
+const DEMO_LOCAL_PART: &str = "demo";
+
+pub fn run(context: Context) -> CommandResult {
+    logging::init(&context.config.log).map_err(|e| Failure::new(Exit::Config, e))?;
+    let directory = context.directory()?;
+    let demo = match context.source {
+        ConfigSource::EmbeddedDefault => create_demo_account(&context, &directory)?,
+        ConfigSource::File(_) => None,
+    };
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Failure::new(Exit::Software, anyhow!("cannot start the runtime: {e}")))?;
+    runtime.block_on(serve(context, demo))
+}
+
+async fn serve(context: Context, demo: Option<(User, String)>) -> CommandResult {
+    let config_path = match &context.source {
+        ConfigSource::File(path) => Some(path.clone()),
+        ConfigSource::EmbeddedDefault => None,
+    };
+    let embedded = config_path.is_none();
+    let server = Server::bind(context.config.clone(), config_path, Handlers::default())
+        .await
+        .map_err(server_failure)?;
+    if embedded {
+        print_welcome(&context.config, demo.as_ref());
+    }
+    server.run_until_signalled().await.map_err(server_failure)
+}
+
+fn server_failure(error: ServerError) -> Failure {
+    let exit = match error {
+        ServerError::Bind { .. } | ServerError::Signal { .. } => Exit::OsErr,
+        ServerError::Tls(_) | ServerError::Config(_) => Exit::Config,
+        ServerError::Blocking(_) => Exit::Software,
+    };
+    Failure::new(exit, error)
+}
+
+/// On a data dir with no users yet, adds the host's domain and `demo@<host>` with a generated
+/// password, returned so it can be printed once.
+fn create_demo_account(
+    context: &Context,
+    directory: &Directory,
+) -> Result<Option<(User, String)>, Failure> {
+    if !directory.list_users()?.is_empty() {
+        return Ok(None);
+    }
+    let domain = &context.config.server.hostname;
+    if !directory.is_local_domain(domain)? {
+        directory.add_domain(domain)?;
+    }
+    let password = generate_password();
+    let user = directory.add_user(&format!("{DEMO_LOCAL_PART}@{domain}"), &password)?;
+    context.store()?.create_account(user.id)?;
+    Ok(Some((user, password.expose().to_owned())))
+}
+
+fn print_welcome(config: &Config, demo: Option<&(User, String)>) {
+    let data_dir = config.server.data_dir.display();
+    println!("postamt is running on the embedded default; data in {data_dir}");
+    if let Some((user, password)) = demo {
+        println!();
+        println!("A demo account was created. Its password is shown only this once:");
+        println!("    login:    {}", user.login.as_str());
+        println!("    password: {password}");
+        println!(
+            "Change it with: postamt user passwd {} (POSTAMT_DATA={data_dir})",
+            user.login.as_str()
+        );
+    }
+    println!();
+    println!("Connect a mail client to {} with:", config.server.hostname);
+    for (label, protocol) in [
+        ("IMAP", Protocol::Imap),
+        ("POP3", Protocol::Pop3),
+        ("SMTP", Protocol::Submission),
+    ] {
+        let ports: Vec<String> = config
+            .listeners
+            .iter()
+            .filter(|listener| listener.protocol == protocol)
+            .map(|listener| {
+                let tls = match listener.tls {
+                    TlsMode::Implicit => "SSL/TLS",
+                    TlsMode::StartTls => "STARTTLS",
+                };
+                format!("port {} ({tls})", listener.address.port())
+            })
+            .collect();
+        if !ports.is_empty() {
+            println!("    {label:<5} {}", ports.join(" or "));
+        }
+    }
+    println!(
+        "The certificate is self-signed ({}): accept it in the client.",
+        config.certificate_files().certificate.display()
+    );
+    println!("IMAP, POP3 and SMTP answer \"not available yet\" in this version (see README).");
+    println!("Stop with Ctrl-C.");
+}
