@@ -7,9 +7,11 @@
 //! - [`auth`]: accounts, domains, aliases, password hashes, SASL and login throttling.
 //! - [`store`]: mailboxes and messages behind a trait; the maildir + SQLite backend.
 //! - [`message`]: what is derived from a raw message once, at append.
+//! - [`imap`]: the IMAP4rev2/rev1 protocol.
 
 pub mod auth;
 pub mod config;
+pub mod imap;
 pub mod logging;
 pub mod message;
 pub mod server;

@@ -1,0 +1,1 @@
+//! IMAP command parsing: bytes to typed commands, no I/O.
