@@ -6,6 +6,8 @@
 use std::ffi::CStr;
 use std::path::PathBuf;
 
+use super::validate;
+
 /// The environment variable naming the data dir when no configuration file does.
 pub const DATA_DIR_VARIABLE: &str = "POSTAMT_DATA";
 
@@ -17,7 +19,8 @@ pub fn default_data_dir() -> PathBuf {
     }
 }
 
-/// The system's host name, or `localhost` when it cannot be read.
+/// The system's host name, or `localhost` when it cannot be read or is not a valid host
+/// name (a default must never fail validation).
 pub fn system_hostname() -> String {
     let mut buffer = [0u8; 256];
     // SAFETY: the pointer and length describe `buffer`, which outlives the call.
@@ -28,7 +31,7 @@ pub fn system_hostname() -> String {
     // POSIX does not promise a terminating NUL on truncation, hence the checked read.
     match CStr::from_bytes_until_nul(&buffer) {
         Ok(name) => match name.to_str() {
-            Ok(name) if !name.is_empty() => name.to_owned(),
+            Ok(name) if validate::is_host_name(name) => name.to_owned(),
             _ => "localhost".to_owned(),
         },
         Err(_) => "localhost".to_owned(),

@@ -39,12 +39,9 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
 }
 
 /// RFC 1035 §2.3.1 as relaxed by RFC 1123 §2.1: letters, digits and hyphens in labels of
-/// 1 to 63 octets, 253 octets in all.
-fn server(server: &ServerSection) -> Result<(), ConfigError> {
-    let name = server
-        .hostname
-        .strip_suffix('.')
-        .unwrap_or(&server.hostname);
+/// 1 to 63 octets, 253 octets in all, an optional final dot.
+pub(super) fn is_host_name(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
     let label_ok = |label: &str| {
         !label.is_empty()
             && label.len() <= 63
@@ -54,7 +51,11 @@ fn server(server: &ServerSection) -> Result<(), ConfigError> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
-    if name.is_empty() || name.len() > 253 || !name.split('.').all(label_ok) {
+    !name.is_empty() && name.len() <= 253 && name.split('.').all(label_ok)
+}
+
+fn server(server: &ServerSection) -> Result<(), ConfigError> {
+    if !is_host_name(&server.hostname) {
         return Err(invalid(
             "server.hostname",
             format!("{:?} is not a valid host name", server.hostname),

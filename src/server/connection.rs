@@ -55,6 +55,8 @@ pub struct Connection<S = TcpStream> {
     pub tls_mode: TlsMode,
     /// For STARTTLS: `tls.acceptor()` with [`MaybeTls::upgrade`].
     pub tls: TlsHandle,
+    /// `timeouts.<protocol>_idle`: the session bounds each wait for the client with it
+    /// (the framework cannot see where a command ends).
     pub idle_timeout: Duration,
     /// The configuration in force when the client connected.
     pub config: Arc<Config>,
@@ -75,6 +77,12 @@ pub type SessionFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
 /// A protocol's sessions. Runs inside the connection's tracing span, which has an empty
 /// `user` field to record after login: `tracing::Span::current().record("user", name)`.
+///
+/// A session awaits `connection.shutdown.requested()` beside each read and says goodbye
+/// when it fires; one still running `limits.shutdown_grace` later is dropped mid-await.
+/// STARTTLS is `connection.stream.upgrade(&connection.tls.acceptor(),
+/// connection.config.timeouts.tls_handshake.duration())`, after discarding any buffered
+/// plaintext (see [`MaybeTls`]).
 pub trait ProtocolHandler: Send + Sync + 'static {
     /// Serves the client until it leaves, idles out, or shutdown is requested.
     fn serve(&self, connection: Connection) -> SessionFuture;

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::mpsc;
 
 use crate::config::{Config, ConfigError, Listener};
@@ -100,12 +100,10 @@ impl Server {
         let tls = tokio::task::spawn_blocking(move || TlsHandle::load(&files, &hostname)).await??;
         let mut sockets = Vec::with_capacity(config.listeners.len());
         for listener in &config.listeners {
-            let socket = TcpListener::bind(listener.address)
-                .await
-                .map_err(|source| ServerError::Bind {
-                    address: listener.address,
-                    source,
-                })?;
+            let socket = bind(listener.address).map_err(|source| ServerError::Bind {
+                address: listener.address,
+                source,
+            })?;
             sockets.push((socket, *listener));
         }
         Ok(Server {
@@ -171,6 +169,22 @@ impl Server {
         }
         tracing::info!("shut down");
     }
+}
+
+/// How many connections the kernel queues while the accept loop is busy: tokio's default
+/// of 128 drops SYNs under a burst of a few hundred clients, and dropped SYNs cost the
+/// client a one-second retransmission.
+const ACCEPT_BACKLOG: u32 = 1024;
+
+fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = match address {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    // Lets a restart bind while old connections linger in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(ACCEPT_BACKLOG)
 }
 
 impl ServerHandle {

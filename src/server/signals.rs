@@ -1,4 +1,5 @@
-//! Unix signals: SIGTERM and SIGINT shut down, SIGHUP reloads.
+//! Unix signals: SIGTERM and SIGINT shut down (a second one cuts the sessions at once),
+//! SIGHUP reloads.
 //!
 //! Owns translating signals into [`ServerHandle`] calls. It must not do the work itself.
 
@@ -19,23 +20,26 @@ pub(super) fn listen(handle: ServerHandle) -> Result<JoinHandle<()>, ServerError
     let mut interrupt = install(SignalKind::interrupt(), "SIGINT")?;
     let mut hangup = install(SignalKind::hangup(), "SIGHUP")?;
     Ok(tokio::spawn(async move {
+        let mut shutting_down = false;
         loop {
-            tokio::select! {
-                _ = terminate.recv() => {
-                    tracing::info!("SIGTERM: shutting down");
-                    break;
-                }
-                _ = interrupt.recv() => {
-                    tracing::info!("SIGINT: shutting down");
-                    break;
-                }
+            let name = tokio::select! {
+                _ = terminate.recv() => "SIGTERM",
+                _ = interrupt.recv() => "SIGINT",
                 _ = hangup.recv() => {
                     tracing::info!("SIGHUP: reloading");
                     // The outcome is logged by reload itself.
                     let _ = handle.reload().await;
+                    continue;
                 }
+            };
+            if shutting_down {
+                tracing::warn!("{name} again: cutting the sessions now");
+                handle.0.cut.signal();
+            } else {
+                tracing::info!("{name}: shutting down");
+                handle.shutdown();
+                shutting_down = true;
             }
         }
-        handle.shutdown();
     }))
 }
