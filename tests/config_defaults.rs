@@ -4,13 +4,8 @@ use std::net::SocketAddr;
 
 use postamt::config::{
     AuthSection, Config, LimitsSection, LogSection, Protocol, TimeoutsSection, TlsMode, TlsSection,
-    default_listeners,
+    default_listeners, may_bind_privileged_ports,
 };
-
-fn as_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
 
 fn ports(listeners: &[postamt::config::Listener]) -> Vec<(Protocol, u16, TlsMode)> {
     listeners
@@ -56,7 +51,7 @@ fn default_listeners_take_every_address() {
 fn embedded_default_picks_ports_by_privilege() {
     assert_eq!(
         Config::embedded_default().listeners,
-        default_listeners(as_root())
+        default_listeners(may_bind_privileged_ports())
     );
 }
 
@@ -98,7 +93,10 @@ fn example_file_has_every_default_value() {
     // Host name and data dir depend on the machine, so the example leaves them out.
     assert_eq!(example.server, default.server);
     assert_eq!(example.tls, TlsSection::default());
-    assert_eq!(example.listeners, default_listeners(false));
+    assert_eq!(
+        example.listeners,
+        default_listeners(may_bind_privileged_ports())
+    );
     assert_eq!(example.limits, LimitsSection::default());
     assert_eq!(example.timeouts, TimeoutsSection::default());
     assert_eq!(example.auth, AuthSection::default());

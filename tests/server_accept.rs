@@ -1,10 +1,10 @@
-//! Accepting under a burst: the listen backlog must hold a burst of clients, or dropped
-//! SYNs cost each a one-second retransmission (and a server-speaks-first client whose
-//! final ACK was dropped waits for a greeting that never comes).
+//! Accepting under a burst: the listen backlog must hold a burst of clients, or a
+//! server-speaks-first client whose final ACK was dropped waits for a greeting that never
+//! comes (seen with 500 clients and tokio's default backlog of 128).
 
 mod server_support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use postamt::config::{Protocol, TlsMode};
 use postamt::server::Handlers;
@@ -13,14 +13,13 @@ use tokio::io::BufReader;
 use tokio::net::TcpStream;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_of_four_hundred_clients_is_greeted_without_retransmissions() {
+async fn every_client_of_a_burst_of_five_hundred_is_greeted() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(dir.path(), &[(Protocol::Smtp, TlsMode::StartTls)]);
     config.limits.max_connections_per_ip = 1000;
     let server = start(config, Handlers::default()).await;
     let address = server.addresses[0];
-    let started = Instant::now();
-    let clients: Vec<_> = (0..400)
+    let clients: Vec<_> = (0..500)
         .map(|_| {
             tokio::spawn(async move {
                 let mut client = BufReader::new(TcpStream::connect(address).await.unwrap());
@@ -35,6 +34,4 @@ async fn a_burst_of_four_hundred_clients_is_greeted_without_retransmissions() {
             .unwrap();
         assert!(greeting.starts_with("421 "), "{greeting:?}");
     }
-    let elapsed = started.elapsed();
-    assert!(elapsed < Duration::from_millis(900), "{elapsed:?}");
 }

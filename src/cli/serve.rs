@@ -36,10 +36,12 @@ async fn serve(context: Context, demo: Option<(User, String)>) -> CommandResult 
     let server = Server::bind(context.config.clone(), config_path, Handlers::default())
         .await
         .map_err(server_failure)?;
+    let _signals = server.handle_signals().map_err(server_failure)?;
     if embedded {
         print_welcome(&context.config, demo.as_ref());
     }
-    server.run_until_signalled().await.map_err(server_failure)
+    server.run().await;
+    Ok(())
 }
 
 fn server_failure(error: ServerError) -> Failure {

@@ -38,8 +38,36 @@ pub fn system_hostname() -> String {
     }
 }
 
-/// Whether the process may bind the standard (privileged) ports.
-pub fn running_as_root() -> bool {
+/// Whether the process may bind the standard (privileged) ports: as root, or with
+/// CAP_NET_BIND_SERVICE, which is how systemd/postamt.service runs it as its own user.
+pub fn may_bind_privileged_ports() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
+    let root = unsafe { libc::geteuid() == 0 };
+    root || std::fs::read_to_string("/proc/self/status")
+        .is_ok_and(|status| has_net_bind_capability(&status))
+}
+
+/// capabilities(7): CAP_NET_BIND_SERVICE is bit 10 of the effective set.
+const CAP_NET_BIND_SERVICE: u32 = 10;
+
+fn has_net_bind_capability(proc_status: &str) -> bool {
+    proc_status
+        .lines()
+        .find_map(|line| line.strip_prefix("CapEff:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << CAP_NET_BIND_SERVICE) != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn net_bind_capability_is_read_from_the_effective_set() {
+        let with = "Name:\tpostamt\nCapInh:\t0000000000000000\nCapEff:\t0000000000000400\n";
+        let without = "CapPrm:\t0000000000000400\nCapEff:\t0000000000000000\n";
+        assert!(has_net_bind_capability(with));
+        assert!(!has_net_bind_capability(without));
+        assert!(!has_net_bind_capability("CapEff:\tzz\n"));
+    }
 }

@@ -50,7 +50,7 @@ pub fn default_listeners(as_root: bool) -> Vec<Listener> {
 }
 
 pub(super) fn default_listener_entries() -> Vec<ListenerEntry> {
-    default_listeners(environment::running_as_root())
+    default_listeners(environment::may_bind_privileged_ports())
         .into_iter()
         .map(|listener| ListenerEntry {
             protocol: listener.protocol,

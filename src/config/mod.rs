@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use data_dir::check_data_dir;
-pub use environment::DATA_DIR_VARIABLE;
+pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
 pub use listeners::default_listeners;
 pub use sections::{
     AuthSection, LimitsSection, LogFormat, LogSection, Protocol, Seconds, ServerSection,
@@ -107,7 +107,7 @@ impl Config {
         Config {
             server: ServerSection::default(),
             tls: TlsSection::default(),
-            listeners: default_listeners(environment::running_as_root()),
+            listeners: default_listeners(environment::may_bind_privileged_ports()),
             limits: LimitsSection::default(),
             timeouts: TimeoutsSection::default(),
             auth: AuthSection::default(),

@@ -30,6 +30,7 @@ pub use connection::{Connection, Handlers, ProtocolHandler, SessionFuture, Sessi
 pub use limits::Refusal;
 pub use reload::ReloadReport;
 pub use shutdown::Shutdown;
+pub use signals::SignalHandlers;
 pub use stream::{HandshakeError, MaybeTls, accept};
 pub use tls::{TlsError, TlsHandle, server_config};
 
@@ -133,12 +134,11 @@ impl Server {
         ServerHandle(Arc::clone(&self.shared))
     }
 
-    /// Serves until SIGTERM or SIGINT, reloading on SIGHUP.
-    pub async fn run_until_signalled(self) -> Result<(), ServerError> {
-        let signals = signals::listen(self.handle())?;
-        self.run().await;
-        signals.abort();
-        Ok(())
+    /// From now on SIGTERM and SIGINT shut the server down and SIGHUP reloads it, until the
+    /// returned guard is dropped. Install before announcing the server: a signal that arrives
+    /// before the handlers would kill the process instead of stopping it cleanly.
+    pub fn handle_signals(&self) -> Result<SignalHandlers, ServerError> {
+        signals::listen(self.handle())
     }
 
     /// Serves until [`ServerHandle::shutdown`]; returns once every session has ended, at

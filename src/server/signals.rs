@@ -8,8 +8,17 @@ use tokio::task::JoinHandle;
 
 use super::{ServerError, ServerHandle};
 
+/// Serves signals until dropped.
+pub struct SignalHandlers(JoinHandle<()>);
+
+impl Drop for SignalHandlers {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Installs the handlers (failing if the OS refuses) and serves signals on a task.
-pub(super) fn listen(handle: ServerHandle) -> Result<JoinHandle<()>, ServerError> {
+pub(super) fn listen(handle: ServerHandle) -> Result<SignalHandlers, ServerError> {
     let install = |kind: SignalKind, name: &'static str| {
         signal(kind).map_err(|source| ServerError::Signal {
             signal: name,
@@ -19,7 +28,7 @@ pub(super) fn listen(handle: ServerHandle) -> Result<JoinHandle<()>, ServerError
     let mut terminate = install(SignalKind::terminate(), "SIGTERM")?;
     let mut interrupt = install(SignalKind::interrupt(), "SIGINT")?;
     let mut hangup = install(SignalKind::hangup(), "SIGHUP")?;
-    Ok(tokio::spawn(async move {
+    Ok(SignalHandlers(tokio::spawn(async move {
         let mut shutting_down = false;
         loop {
             let name = tokio::select! {
@@ -41,5 +50,5 @@ pub(super) fn listen(handle: ServerHandle) -> Result<JoinHandle<()>, ServerError
                 shutting_down = true;
             }
         }
-    }))
+    })))
 }
