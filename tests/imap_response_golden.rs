@@ -59,8 +59,8 @@ const CORPUS: &[(&str, &str)] = &[
         "charset value case kept",
     ),
     (
-        "ham/00930.dd136d3d36e14ab324b79c3cf8c9e6e2.txt",
-        "RFC 2231 parameters",
+        "spam/00329.af4af411fb1268d1461b29fa2d2145a3.txt",
+        "undisclosed-recipients group",
     ),
     (
         "spam/00022.8203cdf03888f656dc0381701148f73d.txt",
