@@ -2,6 +2,9 @@
 //! BODYSTRUCTURE) response that an independent parser (imap-codec) reads, and
 //! what it reads agrees with our metadata part by part: media type, subtype,
 //! size, lines, number of children, and the envelope's subject and senders.
+//!
+//! IMAP4rev1 output only: imap-codec 1.0 does not accept UTF-8 in quoted
+//! strings (RFC 9051 §9 QUOTED-CHAR), so UTF-8 mode has unit and golden tests.
 
 mod imap_response_support;
 
@@ -179,9 +182,4 @@ fn check_corpus(mode: Mode) {
 #[test]
 fn every_corpus_message_parses_and_agrees_for_rev1_clients() {
     check_corpus(Mode::Rev1);
-}
-
-#[test]
-fn every_corpus_message_parses_and_agrees_for_utf8_clients() {
-    check_corpus(Mode::Utf8);
 }

@@ -4,7 +4,7 @@
 //!
 //! Choices the grammar leaves open, made as Dovecot makes them: media types
 //! and parameter names as cached (lowercase), a text part without a charset
-//! gets `("charset" "us-ascii")` (RFC 2045 §5.2 default), languages are
+//! gets `"charset" "us-ascii"` after its parameters (RFC 2045 §5.2 default), languages are
 //! always a list. RFC 2231 parameter values are cached decoded (UTF-8); a
 //! rev1 client gets a non-ASCII one re-encoded as an RFC 2231 extended
 //! parameter (`name*` with `utf-8''%XX`), which keeps the output 7-bit and
@@ -127,8 +127,8 @@ fn write_fields(w: &mut Writer, part: &BodyPart) {
         .string(media.subtype.as_bytes())
         .sp();
     if media.kind == "text" && !media.params.iter().any(|(n, _)| n == "charset") {
-        let mut params = vec![("charset".to_string(), "us-ascii".to_string())];
-        params.extend(media.params.iter().cloned());
+        let mut params = media.params.clone();
+        params.push(("charset".to_string(), "us-ascii".to_string()));
         write_params(w, &params);
     } else {
         write_params(w, &media.params);

@@ -126,3 +126,12 @@ fn envelope_with_eight_bit_subject_uses_a_literal_for_rev1() {
     let raw = "Subject: caf\u{e9}\r\n\r\n";
     assert!(envelope(raw).starts_with("(NIL {5}\r\ncaf\u{e9} NIL"));
 }
+
+#[test]
+fn default_charset_follows_the_other_parameters() {
+    let raw = "Content-Type: text/plain; format=flowed\r\n\r\nhi";
+    assert_eq!(
+        structure(raw, Mode::Rev1, Extensions::Without),
+        "(\"text\" \"plain\" (\"format\" \"flowed\" \"charset\" \"us-ascii\") NIL NIL \"7BIT\" 2 1)"
+    );
+}

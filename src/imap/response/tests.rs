@@ -466,3 +466,70 @@ BODY ({part}) BODYSTRUCTURE ({part} NIL NIL NIL NIL))\r\n"
         )
     );
 }
+
+fn stream(bytes: &[u8]) -> crate::store::MessageStream {
+    use crate::store::{BlobBody, MessageBlob};
+    crate::store::MessageStream::from_positioned(MessageBlob {
+        len: bytes.len() as u64,
+        body: BlobBody::Bytes(bytes.to_vec()),
+    })
+}
+
+#[tokio::test]
+async fn streamed_section_is_a_literal_header_then_the_stream() {
+    let r = Response::Data(Data::Fetch {
+        seq: 7,
+        items: vec![
+            FetchItem::Uid(Uid(70)),
+            FetchItem::BodySection {
+                section: SectionLabel::default(),
+                origin: None,
+                data: SectionData::Data(Payload::Stream(stream(b"Subject: x\r\n\r\nbody"))),
+            },
+        ],
+    });
+    let fragments = r.encode(Mode::Rev1);
+    let [
+        Fragment::Bytes(head),
+        Fragment::Stream(s),
+        Fragment::Bytes(tail),
+    ] = &fragments[..]
+    else {
+        panic!("{fragments:?}");
+    };
+    assert_eq!(head, b"* 7 FETCH (UID 70 BODY[] {18}\r\n");
+    assert_eq!(s.len(), 18);
+    assert_eq!(tail, b")\r\n");
+    let Some(Fragment::Stream(s)) = fragments.into_iter().nth(1) else {
+        unreachable!()
+    };
+    assert_eq!(s.into_bytes().await.unwrap(), b"Subject: x\r\n\r\nbody");
+}
+
+#[test]
+fn streamed_binary_is_always_literal8() {
+    let r = Response::Data(Data::Fetch {
+        seq: 1,
+        items: vec![FetchItem::Binary {
+            path: vec![1],
+            origin: Some(0),
+            data: SectionData::Data(Payload::Stream(stream(b"abc"))),
+        }],
+    });
+    let fragments = r.encode(Mode::Utf8);
+    let Some(Fragment::Bytes(head)) = fragments.first() else {
+        panic!("{fragments:?}");
+    };
+    assert_eq!(head, b"* 1 FETCH (BINARY[1]<0> ~{3}\r\n");
+}
+
+#[test]
+fn empty_stream_leaves_no_stream_fragment() {
+    let r = Response::Data(Data::Fetch {
+        seq: 1,
+        items: vec![FetchItem::Rfc822Text(SectionData::Data(Payload::Stream(
+            stream(b""),
+        )))],
+    });
+    assert_eq!(rev1(r), "* 1 FETCH (RFC822.TEXT {0}\r\n)\r\n");
+}
