@@ -166,7 +166,8 @@ impl Code {
                         if i > 0 {
                             w.sp();
                         }
-                        w.astring(c);
+                        // charset = atom / quoted: never an astring, whose `]` would end the code.
+                        w.atom(c);
                     }
                     w.raw(b")");
                 }

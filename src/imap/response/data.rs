@@ -154,7 +154,8 @@ pub(super) fn write_namespace(w: &mut Writer, groups: [&[Namespace]; 3]) {
         }
         w.raw(b"(");
         for ns in group {
-            w.raw(b"(").mailbox(&ns.prefix).sp();
+            // The prefix is a `string`, not an astring (RFC 2342 §5).
+            w.raw(b"(").mailbox_string(&ns.prefix).sp();
             write_delimiter(w, ns.delimiter);
             w.raw(b")");
         }

@@ -16,14 +16,13 @@ mod fetch;
 mod writer;
 
 use crate::store::ModSeq;
-pub use body::Extensions;
 pub use code::{Code, FlagName, NumberSet};
 pub use data::{
     ListEntry, ListExtended, MailboxAttribute, Namespace, QuotaResource, SearchReturn, StatusItem,
     Thread,
 };
 pub use fetch::{FetchItem, SectionData, SectionLabel, SectionText};
-pub use writer::{Fragment, MAX_QUOTED, Mode, Payload, Writer, is_atom, quotable};
+pub use writer::{Fragment, Mode, Payload, Writer};
 
 /// The condition of a status response (RFC 9051 §7.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use crate::store::{InternalDate, MessageStream};
 /// Longest string written as a quoted string; longer ones become literals so
 /// no line grows past what clients buffer (RFC 9051 §4.3 leaves the choice to
 /// the server).
-pub const MAX_QUOTED: usize = 1024;
+pub(super) const MAX_QUOTED: usize = 1024;
 
 /// How the session's client reads strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -82,31 +82,31 @@ impl Writer {
     }
 
     /// Protocol syntax the caller vouches for (keywords, parentheses, SP).
-    pub fn raw(&mut self, bytes: &[u8]) -> &mut Self {
+    pub(super) fn raw(&mut self, bytes: &[u8]) -> &mut Self {
         self.current.extend_from_slice(bytes);
         self
     }
 
-    pub fn sp(&mut self) -> &mut Self {
+    pub(super) fn sp(&mut self) -> &mut Self {
         self.raw(b" ")
     }
 
-    pub fn crlf(&mut self) -> &mut Self {
+    pub(super) fn crlf(&mut self) -> &mut Self {
         self.raw(b"\r\n")
     }
 
-    pub fn nil(&mut self) -> &mut Self {
+    pub(super) fn nil(&mut self) -> &mut Self {
         self.raw(b"NIL")
     }
 
-    pub fn number(&mut self, n: impl Into<u64>) -> &mut Self {
+    pub(super) fn number(&mut self, n: impl Into<u64>) -> &mut Self {
         let text = n.into().to_string();
         self.raw(text.as_bytes())
     }
 
     /// An atom; a value that is not a valid atom is written as a string so
     /// the framing stays intact.
-    pub fn atom(&mut self, value: &str) -> &mut Self {
+    pub(super) fn atom(&mut self, value: &str) -> &mut Self {
         if is_atom(value) {
             self.raw(value.as_bytes())
         } else {
@@ -116,7 +116,7 @@ impl Writer {
 
     /// A `string`: quoted when the rules and the mode allow, a literal
     /// otherwise. NUL cannot appear in either (CHAR8 excludes it), so it is dropped.
-    pub fn string(&mut self, value: &[u8]) -> &mut Self {
+    pub(super) fn string(&mut self, value: &[u8]) -> &mut Self {
         if value.contains(&0) {
             let cleaned: Vec<u8> = value.iter().copied().filter(|&b| b != 0).collect();
             return self.string(&cleaned);
@@ -129,7 +129,7 @@ impl Writer {
     }
 
     /// An `nstring`: NIL for `None`.
-    pub fn nstring(&mut self, value: Option<&str>) -> &mut Self {
+    pub(super) fn nstring(&mut self, value: Option<&str>) -> &mut Self {
         match value {
             Some(v) => self.string(v.as_bytes()),
             None => self.nil(),
@@ -138,7 +138,7 @@ impl Writer {
 
     /// An `astring`: an atom when every character allows it (NIL itself is
     /// quoted, since it would read as the NIL token in an nstring position).
-    pub fn astring(&mut self, value: &str) -> &mut Self {
+    pub(super) fn astring(&mut self, value: &str) -> &mut Self {
         let astring_char = |b: u8| is_atom_char(b) || b == b']';
         if !value.is_empty()
             && !value.eq_ignore_ascii_case("NIL")
@@ -152,7 +152,7 @@ impl Writer {
 
     /// A mailbox name, given in UTF-8: modified UTF-7 for rev1 clients, UTF-8
     /// otherwise (RFC 9051 §5.1, RFC 3501 §5.1.3). INBOX is written as such.
-    pub fn mailbox(&mut self, name: &str) -> &mut Self {
+    pub(super) fn mailbox(&mut self, name: &str) -> &mut Self {
         match self.mode {
             Mode::Rev1 => {
                 let encoded = mailbox_name::encode(name);
@@ -162,8 +162,19 @@ impl Writer {
         }
     }
 
+    /// A mailbox name where the grammar wants a `string` (NAMESPACE prefixes).
+    pub(super) fn mailbox_string(&mut self, name: &str) -> &mut Self {
+        match self.mode {
+            Mode::Rev1 => {
+                let encoded = mailbox_name::encode(name);
+                self.string(encoded.as_bytes())
+            }
+            Mode::Utf8 => self.string(name.as_bytes()),
+        }
+    }
+
     /// A literal (`{n}`) or, when `literal8`, a literal8 (`~{n}`, RFC 3516).
-    pub fn literal(&mut self, payload: Payload, literal8: bool) -> &mut Self {
+    pub(super) fn literal(&mut self, payload: Payload, literal8: bool) -> &mut Self {
         if literal8 {
             self.raw(b"~");
         }
@@ -197,7 +208,7 @@ impl Writer {
 
     /// A date-time (RFC 9051 §9 `date-time`): `"dd-Mon-yyyy hh:mm:ss +0000"`,
     /// the day padded with a space.
-    pub fn date_time(&mut self, date: InternalDate) -> &mut Self {
+    pub(super) fn date_time(&mut self, date: InternalDate) -> &mut Self {
         let text = format_date_time(date.0);
         self.raw(b"\"").raw(text.as_bytes()).raw(b"\"")
     }
@@ -205,7 +216,7 @@ impl Writer {
 
 /// Whether `value` may be sent as a quoted string in `mode`: no NUL, CR or LF
 /// (TEXT-CHAR), 8-bit only as UTF-8 and only in UTF-8 mode, and short.
-pub fn quotable(value: &[u8], mode: Mode) -> bool {
+pub(super) fn quotable(value: &[u8], mode: Mode) -> bool {
     if value.len() > MAX_QUOTED || value.iter().any(|&b| matches!(b, 0 | b'\r' | b'\n')) {
         return false;
     }
@@ -221,7 +232,7 @@ fn is_atom_char(b: u8) -> bool {
 }
 
 /// Whether `value` is an atom.
-pub fn is_atom(value: &str) -> bool {
+fn is_atom(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(is_atom_char)
 }
 
