@@ -80,17 +80,30 @@ impl Status {
     }
 
     fn write(&self, w: &mut Writer) {
+        // A tag that is not one (tag = 1*<ASTRING-CHAR except "+">) cannot be
+        // echoed without breaking the line, so the response goes untagged.
         match &self.tag {
-            Some(tag) => w.raw(tag.as_bytes()),
-            None => w.raw(b"*"),
+            Some(tag) if is_tag(tag) => w.raw(tag.as_bytes()),
+            _ => w.raw(b"*"),
         };
         w.sp().raw(self.condition.as_imap()).sp();
         if let Some(code) = &self.code {
             code.write(w);
             w.sp();
+        } else if self.text.starts_with('[') {
+            // Without this space the text would read as a response code.
+            w.sp();
         }
         write_text(w, &self.text, self.condition.as_imap());
     }
+}
+
+fn is_tag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.bytes().all(|b| {
+            b.is_ascii_graphic()
+                && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b'+')
+        })
 }
 
 /// `text`: TEXT-CHARs only; 8-bit only in UTF-8 mode (RFC 9051 §9 allows

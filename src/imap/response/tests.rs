@@ -386,3 +386,19 @@ fn badcharset_never_writes_a_bracket_into_the_code() {
     let c = Code::BadCharset(vec!["x]y".into()]);
     assert_eq!(code(c), "a1 NO [BADCHARSET (\"x]y\")] x\r\n");
 }
+
+#[test]
+fn text_starting_with_a_bracket_is_not_read_as_a_code() {
+    let r = Response::Status(Status::tagged("t", Condition::Ok, None, "[x] done"));
+    assert_eq!(rev1(r), "t OK  [x] done\r\n");
+}
+
+#[test]
+fn an_invalid_tag_gives_an_untagged_response() {
+    let r = Response::Status(Status::tagged("a\r\nb", Condition::Bad, None, "bad tag"));
+    assert_eq!(rev1(r), "* BAD bad tag\r\n");
+    let r = Response::Status(Status::tagged("a+", Condition::Bad, None, "bad tag"));
+    assert_eq!(rev1(r), "* BAD bad tag\r\n");
+    let r = Response::Status(Status::tagged("A]1", Condition::Ok, None, "fine"));
+    assert_eq!(rev1(r), "A]1 OK fine\r\n");
+}
