@@ -4,10 +4,10 @@
 //! session writes them, copying streamed section bodies itself, so a 50 MB
 //! `BODY[]` never has to sit in memory.
 //!
-//! - [`writer`]: the string rules (atom, quoted, literal, mailbox names, dates).
-//! - [`code`]: response codes.
-//! - [`data`]: untagged data other than FETCH.
-//! - [`fetch`]: FETCH items; [`body`]: ENVELOPE, BODY, BODYSTRUCTURE.
+//! - `writer`: the string rules (atom, quoted, literal, mailbox names, dates).
+//! - `code`: response codes.
+//! - `data`: untagged data other than FETCH.
+//! - `fetch`: FETCH items; `body`: ENVELOPE, BODY, BODYSTRUCTURE.
 
 mod body;
 mod code;
