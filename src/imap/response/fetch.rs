@@ -199,7 +199,9 @@ fn write_section(w: &mut Writer, section: &SectionLabel) {
             if i > 0 {
                 w.sp();
             }
-            w.astring(field);
+            // header-fld-name is an astring, but a `]` in an atom would read
+            // as the end of the section: such a name is quoted.
+            w.atom(field);
         }
         w.raw(b")");
     }
@@ -208,19 +210,30 @@ fn write_section(w: &mut Writer, section: &SectionLabel) {
 /// Section octets always go as a literal: they may hold CR, LF and 8-bit
 /// text. BINARY content in memory becomes literal8 only if it holds NUL
 /// (RFC 3516 §4.2 prefers a literal otherwise); streamed content is unknown
-/// and so always literal8.
+/// and so always literal8. A literal cannot carry NUL (RFC 9051 §9 CHAR8), so
+/// in a BODY section held in memory each NUL becomes 0x80, as Dovecot does; a
+/// streamed section is the session's to filter the same way.
 fn write_data(w: &mut Writer, data: SectionData, binary: bool) {
     match data {
         SectionData::Nil => {
             w.nil();
         }
-        SectionData::Data(payload) => {
-            let literal8 = binary
-                && match &payload {
-                    Payload::Bytes(bytes) => bytes.contains(&0),
-                    Payload::Stream(_) => true,
-                };
-            w.literal(payload, literal8);
+        SectionData::Data(Payload::Bytes(mut bytes)) => {
+            let literal8 = binary && bytes.contains(&0);
+            if !binary {
+                replace_nul(&mut bytes);
+            }
+            w.literal(Payload::Bytes(bytes), literal8);
         }
+        SectionData::Data(Payload::Stream(stream)) => {
+            w.literal(Payload::Stream(stream), binary);
+        }
+    }
+}
+
+/// Replaces NUL, which no literal may carry, by 0x80.
+fn replace_nul(bytes: &mut [u8]) {
+    for b in bytes.iter_mut().filter(|b| **b == 0) {
+        *b = 0x80;
     }
 }

@@ -175,3 +175,44 @@ fn empty_stream_leaves_no_stream_fragment() {
     });
     assert_eq!(rev1(r), "* 1 FETCH (RFC822.TEXT {0}\r\n)\r\n");
 }
+
+#[test]
+fn header_field_name_with_a_bracket_is_quoted() {
+    let r = Data::Fetch {
+        seq: 1,
+        items: vec![FetchItem::BodySection {
+            section: SectionLabel {
+                path: vec![],
+                text: Some(SectionText::HeaderFieldsNot(vec![
+                    "X-A]".into(),
+                    "To".into(),
+                ])),
+            },
+            origin: None,
+            data: SectionData::Nil,
+        }],
+    };
+    assert_eq!(
+        rev1(Response::Data(r)),
+        "* 1 FETCH (BODY[HEADER.FIELDS.NOT (\"X-A]\" To)] NIL)\r\n"
+    );
+}
+
+#[test]
+fn nul_in_a_body_section_goes_out_as_0x80() {
+    let r = Response::Data(Data::Fetch {
+        seq: 1,
+        items: vec![FetchItem::BodySection {
+            section: SectionLabel::default(),
+            origin: None,
+            data: SectionData::Data(Payload::Bytes(b"a\0b".to_vec())),
+        }],
+    });
+    let mut out = Vec::new();
+    for fragment in r.encode(Mode::Rev1) {
+        if let Fragment::Bytes(b) = fragment {
+            out.extend(b);
+        }
+    }
+    assert_eq!(out, b"* 1 FETCH (BODY[] {3}\r\na\x80b)\r\n");
+}
