@@ -1,6 +1,6 @@
 //! Golden tests: the exact `FETCH (ENVELOPE BODYSTRUCTURE)` line for tricky
-//! messages (the fixtures in tests/fixtures/messages and picked corpus
-//! messages), pinned in tests/fixtures/imap/<name>.golden. Set
+//! messages (the fixtures in tests/fixtures/messages and
+//! tests/fixtures/imap/messages, and picked corpus messages), pinned in tests/fixtures/imap/<name>.golden. Set
 //! `POSTAMT_UPDATE_GOLDEN=1` to rewrite them after a deliberate change, then
 //! review the diff.
 
@@ -119,6 +119,16 @@ fn cases() -> Vec<(String, Vec<u8>, Mode)> {
         .collect();
     fixtures.sort();
     for path in fixtures {
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        cases.push((stem, std::fs::read(&path).unwrap(), Mode::Rev1));
+    }
+    let own = fixture_dir().join("imap/messages");
+    let mut extra: Vec<_> = std::fs::read_dir(&own)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    extra.sort();
+    for path in extra {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         cases.push((stem, std::fs::read(&path).unwrap(), Mode::Rev1));
     }

@@ -11,7 +11,9 @@
 //! loses nothing; a UTF-8 client gets the value as it is.
 
 use super::writer::{Mode, Writer};
-use crate::message::{BodyPart, Disposition, Envelope, EnvelopeAddress, PartKind};
+use crate::message::{
+    BodyPart, Disposition, Envelope, EnvelopeAddress, MediaType, PartKind, PartOffsets,
+};
 
 /// Whether the body is written with extension data (BODYSTRUCTURE) or without (BODY).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +98,19 @@ pub(super) fn write_body(w: &mut Writer, part: &BodyPart, ext: Extensions) {
             w.sp().number(*lines);
             write_1part_ext(w, part, ext);
         }
+        PartKind::Basic if is_body_type_msg(part, w.mode()) => {
+            // RFC 9051 §7.5.2: a message/rfc822 part always carries an
+            // envelope, a body and a line count. One we could not read as a
+            // message (encoded, or nested too deep) gets empty ones, as
+            // Dovecot writes them, rather than a form strict clients reject.
+            write_fields(w, part);
+            w.sp();
+            write_envelope(w, &Envelope::default());
+            w.sp();
+            write_body(w, &empty_text_part(), ext);
+            w.raw(b" 0");
+            write_1part_ext(w, part, ext);
+        }
         PartKind::Text { lines } => {
             write_fields(w, part);
             w.sp().number(*lines);
@@ -109,9 +124,37 @@ pub(super) fn write_body(w: &mut Writer, part: &BodyPart, ext: Extensions) {
     w.raw(b")");
 }
 
+/// An empty text/plain part, the body of a message part that has none.
+fn empty_text_part() -> BodyPart {
+    BodyPart {
+        offsets: PartOffsets {
+            header: 0,
+            body: 0,
+            end: 0,
+        },
+        media_type: MediaType {
+            kind: "text".to_string(),
+            subtype: "plain".to_string(),
+            params: Vec::new(),
+        },
+        id: None,
+        description: None,
+        encoding: "7BIT".to_string(),
+        size: 0,
+        md5: None,
+        disposition: None,
+        language: Vec::new(),
+        location: None,
+        kind: PartKind::Text { lines: 0 },
+    }
+}
+
 /// IMAP4rev1's `media-message` is message/rfc822 only; message/global
 /// (RFC 6532) takes the same form only for UTF-8 clients (RFC 9051 §9).
 fn is_body_type_msg(part: &BodyPart, mode: Mode) -> bool {
+    if part.media_type.kind != "message" {
+        return false;
+    }
     match part.media_type.subtype.as_str() {
         "rfc822" => true,
         "global" => mode == Mode::Utf8,

@@ -135,3 +135,16 @@ fn default_charset_follows_the_other_parameters() {
         "(\"text\" \"plain\" (\"format\" \"flowed\" \"charset\" \"us-ascii\") NIL NIL \"7BIT\" 2 1)"
     );
 }
+
+#[test]
+fn encoded_message_rfc822_still_has_envelope_body_and_lines() {
+    let raw = "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\
+Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+U3ViamVjdDogaW5uZXINCg0KYm9keQ0K\r\n--x--\r\n";
+    assert_eq!(
+        structure(raw, Mode::Rev1, Extensions::Without),
+        "((\"message\" \"rfc822\" NIL NIL NIL \"BASE64\" 32 \
+(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) \
+(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 0 0) 0) \"mixed\")"
+    );
+}
