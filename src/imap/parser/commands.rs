@@ -334,4 +334,6 @@ fn store_flags(i: &[u8]) -> PResult<'_, Vec<Flag>> {
 }
 
 #[cfg(test)]
+mod selected_tests;
+#[cfg(test)]
 mod tests;
