@@ -11,7 +11,7 @@ use super::flag::{Flag, flag};
 use super::list::{create_parameters, list_args, select_parameters, status_items};
 use super::primitives::{
     astring, atom, atom_str, byte, is_astring_char, list_mailbox, mailbox, nstring, number64,
-    paren_list1, sp, string, word,
+    paren_list0, sp, string, word,
 };
 use super::search::{search_args, sort_args, thread_args};
 use super::sequence::sequence_set;
@@ -266,7 +266,7 @@ fn id(rest: &[u8]) -> PResult<'_, CommandBody> {
         let (i, value) = arg(i, nstring)?;
         Ok((i, IdParameter { field, value }))
     };
-    let (rest, parameters) = paren_list1(rest, pair).or_else(|e| match e {
+    let (rest, parameters) = paren_list0(rest, pair).or_else(|e| match e {
         nom::Err::Error(_) => fail(rest, "( field value ... ) or NIL"),
         other => Err(other),
     })?;

@@ -76,9 +76,12 @@ fn digits(i: &[u8], n: usize) -> PResult<'_, u16> {
 }
 
 /// `date-text`: date-day "-" date-month "-" date-year; `day` is 1 or 2
-/// digits, or (date-day-fixed) a space and one digit.
-fn date_text(i: &[u8]) -> PResult<'_, Date> {
-    let start = i.strip_prefix(b" ").unwrap_or(i);
+/// digits, or in a date-time (date-day-fixed) also a space and one digit.
+fn date_text(i: &[u8], fixed: bool) -> PResult<'_, Date> {
+    let start = match i.strip_prefix(b" ") {
+        Some(s) if fixed => s,
+        _ => i,
+    };
     let (rest, day) = digits(start, 2)
         .or_else(|_| digits(start, 1))
         .or_else(|_| miss(i, "date"))?;
@@ -106,11 +109,11 @@ fn date_text(i: &[u8]) -> PResult<'_, Date> {
 pub(super) fn date(i: &[u8]) -> PResult<'_, Date> {
     match i.strip_prefix(b"\"") {
         Some(inner) => {
-            let (rest, d) = date_text(inner)?;
+            let (rest, d) = date_text(inner, false)?;
             let (rest, ()) = byte(b'"', "closing DQUOTE")(rest)?;
             Ok((rest, d))
         }
-        None => date_text(i),
+        None => date_text(i, false),
     }
 }
 
@@ -126,7 +129,7 @@ fn clock_part(i: &[u8], max: u16) -> PResult<'_, u8> {
 /// zone DQUOTE (RFC 9051 §9).
 pub(super) fn date_time(i: &[u8]) -> PResult<'_, DateTime> {
     let (rest, ()) = byte(b'"', "date-time")(i)?;
-    let (rest, date) = date_text(rest)?;
+    let (rest, date) = date_text(rest, true)?;
     let (rest, ()) = byte(b' ', "SP")(rest)?;
     let (rest, hour) = clock_part(rest, 23)?;
     let (rest, ()) = byte(b':', ":")(rest)?;
@@ -181,6 +184,7 @@ mod tests {
         assert!(date(b"0-Jan-2024").is_err());
         assert!(date(b"1-Foo-2024").is_err());
         assert!(date(b"1-Jan-24").is_err());
+        assert!(date(b" 1-Jan-2024").is_err());
     }
 
     #[test]

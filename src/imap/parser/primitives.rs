@@ -148,7 +148,13 @@ pub(super) fn literal(i: &[u8]) -> PResult<'_, &[u8]> {
     let Ok(n) = usize::try_from(n) else {
         return fail(i, "literal data");
     };
-    take(n)(rest).or_else(|_: nom::Err<Failure<'_>>| fail(rest, "literal data"))
+    let (after, data) =
+        take(n)(rest).or_else(|_: nom::Err<Failure<'_>>| fail(rest, "literal data"))?;
+    // CHAR8 excludes NUL (RFC 9051 §9); only literal8 may carry it.
+    if data.contains(&0) {
+        return fail(rest, "literal without NUL");
+    }
+    Ok((after, data))
 }
 
 /// `string`: quoted or literal.
@@ -310,6 +316,7 @@ mod tests {
         assert_eq!(literal(b"{0}\r\n").unwrap().1, b"");
         assert!(literal(b"{5}\r\nabc").is_err());
         assert!(literal(b"{3}abc").is_err());
+        assert!(literal(b"{3}\r\na\0b").is_err());
     }
 
     #[test]

@@ -183,7 +183,13 @@ fn id_with_list_or_nil() {
     );
     assert_eq!(p[1].value, None);
     assert_eq!(body("a ID NIL"), CommandBody::Id { parameters: None });
-    assert!(parse_command(b"a ID ()").is_err());
+    assert_eq!(
+        body("a ID ()"),
+        CommandBody::Id {
+            parameters: Some(vec![])
+        }
+    );
+    assert!(parse_command(b"a ID (\"name\")").is_err());
 }
 
 #[test]

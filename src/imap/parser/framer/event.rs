@@ -3,6 +3,8 @@
 
 use thiserror::Error;
 
+use crate::config::LimitsSection;
+
 use crate::imap::parser::append::AppendMessage;
 use crate::imap::parser::command::{Command, Tag};
 use crate::imap::parser::error::ParseError;
@@ -29,6 +31,18 @@ pub struct Limits {
     /// One APPEND message.
     pub max_message: u64,
     pub literal_mode: LiteralMode,
+}
+
+impl Limits {
+    /// The IMAP limits of the `[limits]` section.
+    pub fn from_config(limits: &LimitsSection, literal_mode: LiteralMode) -> Self {
+        Self {
+            max_line: usize::try_from(limits.imap_max_line).unwrap_or(usize::MAX),
+            max_literal: u64::from(limits.imap_max_literal),
+            max_message: limits.message_size,
+            literal_mode,
+        }
+    }
 }
 
 /// Why the framer refused a command before parsing it. Each maps to one

@@ -418,3 +418,16 @@ fn take_buffered_hands_out_unconsumed_bytes() {
     assert_eq!(f.take_buffered(), b"b LOGIN x y\r\n");
     assert_eq!(f.next_event(), None);
 }
+
+#[test]
+fn limits_come_from_the_configuration_defaults() {
+    let limits = Limits::from_config(&crate::config::LimitsSection::default(), LiteralMode::Plus);
+    assert_eq!((limits.max_line, limits.max_literal), (65_536, 65_536));
+    assert_eq!(limits.max_message, 52_428_800);
+    let mut f = Framer::new(limits);
+    let events = run(&mut f, b"a APPEND INBOX {52428801+}\r\n");
+    assert!(matches!(
+        refused(&events[0]).1,
+        FrameError::MessageTooLarge { .. }
+    ));
+}
