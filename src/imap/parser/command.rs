@@ -61,13 +61,14 @@ impl Mailbox {
     }
 }
 
-/// A LOGIN password: never shown by `Debug`, so it cannot reach a log.
+/// A credential (a LOGIN password, a SASL initial response): never shown by
+/// `Debug`, so a logged command cannot leak it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Password(pub Vec<u8>);
+pub struct Secret(pub Vec<u8>);
 
-impl fmt::Debug for Password {
+impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(<redacted>)")
+        f.write_str("Secret(<redacted>)")
     }
 }
 
@@ -92,11 +93,11 @@ pub enum CommandBody {
     /// base64 as sent (`=` for an empty one).
     Authenticate {
         mechanism: String,
-        initial_response: Option<Vec<u8>>,
+        initial_response: Option<Secret>,
     },
     Login {
         username: Vec<u8>,
-        password: Password,
+        password: Secret,
     },
     // Authenticated (§6.3) and extensions usable there.
     /// RFC 5161: capability names as sent.

@@ -4,7 +4,7 @@
 //! the larger commands live in their own modules.
 
 use super::append::message_head;
-use super::command::{Command, CommandBody, IdParameter, Password, StoreAction, Tag};
+use super::command::{Command, CommandBody, IdParameter, Secret, StoreAction, Tag};
 use super::error::{PResult, ParseError, fail, offset};
 use super::fetch::{fetch_items, fetch_modifiers};
 use super::flag::{Flag, flag};
@@ -111,7 +111,7 @@ fn arguments<'a>(name: &str, uid: bool, rest: &'a [u8]) -> PResult<'a, CommandBo
                 rest,
                 C::Login {
                     username,
-                    password: Password(password),
+                    password: Secret(password),
                 },
             ))
         }
@@ -242,7 +242,7 @@ fn authenticate(rest: &[u8]) -> PResult<'_, CommandBody> {
         if !valid {
             return fail(r, "base64 initial response or =");
         }
-        initial_response = Some(response.to_vec());
+        initial_response = Some(Secret(response.to_vec()));
         rest = &r[n..];
     }
     let mechanism = mechanism.to_ascii_uppercase();

@@ -43,7 +43,6 @@ const SKIP_TAIL: usize = 32;
 
 /// The command framer. Feed it bytes, then take events until it returns
 /// `None`, then feed more.
-#[derive(Debug)]
 pub struct Framer {
     limits: Limits,
     input: Vec<u8>,
@@ -467,6 +466,21 @@ impl Framer {
         self.skip_rest_of(line);
         let next = std::mem::replace(&mut self.state, State::Line);
         (Some(next), None)
+    }
+}
+
+/// Shows sizes, never buffered octets: they may hold credentials or mail.
+impl std::fmt::Debug for Framer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Framer")
+            .field("limits", &self.limits)
+            .field("state", &self.state)
+            .field(
+                "buffered",
+                &(self.input.len() - self.pos.min(self.input.len())),
+            )
+            .field("command", &self.command.len())
+            .finish()
     }
 }
 

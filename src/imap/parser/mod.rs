@@ -31,7 +31,7 @@ mod search;
 mod sequence;
 
 pub use append::{AppendMessage, parse_append_next};
-pub use command::{Command, CommandBody, IdParameter, Mailbox, Password, StoreAction, Tag};
+pub use command::{Command, CommandBody, IdParameter, Mailbox, Secret, StoreAction, Tag};
 pub use commands::parse_command;
 pub use datetime::{Date, DateTime};
 pub use error::ParseError;

@@ -122,7 +122,7 @@ fn login_with_atoms_quoted_and_literals() {
     };
     assert_eq!(username, b"alice");
     assert_eq!(password.0, b"p\"w d");
-    assert_eq!(format!("{password:?}"), "Password(<redacted>)");
+    assert_eq!(format!("{password:?}"), "Secret(<redacted>)");
     assert!(matches!(
         body("a login bob s3cret"),
         CommandBody::Login { .. }
@@ -142,14 +142,14 @@ fn authenticate_with_and_without_initial_response() {
         body("a AUTHENTICATE PLAIN AGJvYgBzZWNyZXQ="),
         CommandBody::Authenticate {
             mechanism: "PLAIN".into(),
-            initial_response: Some(b"AGJvYgBzZWNyZXQ=".to_vec())
+            initial_response: Some(Secret(b"AGJvYgBzZWNyZXQ=".to_vec()))
         }
     );
     assert_eq!(
         body("a AUTHENTICATE PLAIN ="),
         CommandBody::Authenticate {
             mechanism: "PLAIN".into(),
-            initial_response: Some(b"=".to_vec())
+            initial_response: Some(Secret(b"=".to_vec()))
         }
     );
     assert!(parse_command(b"a AUTHENTICATE PLAIN abc").is_err());

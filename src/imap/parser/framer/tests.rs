@@ -431,3 +431,20 @@ fn limits_come_from_the_configuration_defaults() {
         FrameError::MessageTooLarge { .. }
     ));
 }
+
+#[test]
+fn debug_output_shows_no_buffered_credentials() {
+    let mut f = Framer::new(LIMITS);
+    run(&mut f, b"a LOGIN bob {6}\r\nhunter");
+    let shown = format!("{f:?}");
+    assert!(
+        !shown.contains("hunter") && !shown.contains("bob"),
+        "{shown}"
+    );
+    let events = run(&mut f, b"2\r\nb AUTHENTICATE PLAIN AGJvYgBzZWNyZXQ=\r\n");
+    let shown = format!("{events:?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("AGJvYg"),
+        "{shown}"
+    );
+}
