@@ -235,7 +235,10 @@ pub(super) fn fetch_att(i: &[u8]) -> PResult<'_, FetchAttribute> {
     }
     match name.as_str() {
         "BODY" | "BODY.PEEK" => {
-            let (rest, section) = section(rest).or_else(|_| fail(rest, "section"))?;
+            let (rest, section) = section(rest).or_else(|e| match e {
+                nom::Err::Error(_) => fail(rest, "section"),
+                other => Err(other),
+            })?;
             let (rest, partial) = partial(rest)?;
             let peek = name == "BODY.PEEK";
             Ok((

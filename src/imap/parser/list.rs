@@ -136,6 +136,13 @@ pub(super) fn list_args(i: &[u8]) -> PResult<'_, ListArgs> {
     let mut selection = Vec::new();
     if rest.starts_with(b"(") {
         let (r, options) = paren_list0(rest, list_selection)?;
+        // RECURSIVEMATCH modifies a base option (RFC 5258 §3.1, RFC 6154 §6).
+        let has_base = options
+            .iter()
+            .any(|o| matches!(o, ListSelection::Subscribed | ListSelection::SpecialUse));
+        if options.contains(&ListSelection::RecursiveMatch) && !has_base {
+            return fail(rest, "SUBSCRIBED or SPECIAL-USE with RECURSIVEMATCH");
+        }
         selection = options;
         rest = sp(r).or_else(|_| fail(r, "SP"))?.0;
     }

@@ -316,6 +316,10 @@ fn list_extended_selection_patterns_and_return_options() {
     };
     assert_eq!(args.selection, vec![ListSelection::Subscribed]);
     assert!(parse_command(b"a LIST (BOGUS) \"\" *").is_err());
+    assert!(parse_command(b"a LIST (RECURSIVEMATCH) \"\" *").is_err());
+    assert!(parse_command(b"a LIST (REMOTE RECURSIVEMATCH) \"\" *").is_err());
+    assert!(parse_command(b"a LIST (SPECIAL-USE RECURSIVEMATCH) \"\" *").is_ok());
+    assert!(parse_command(b"a LIST () \"\" *").is_ok());
     assert!(parse_command(b"a LIST \"\" * RETURN (BOGUS)").is_err());
 }
 
