@@ -47,6 +47,9 @@ pub struct Framer {
     limits: Limits,
     input: Vec<u8>,
     pos: usize,
+    /// Octets at `pos` already searched for a line end without finding one,
+    /// so a line dripping in byte by byte is scanned once, not quadratically.
+    scanned: usize,
     state: State,
     command: Vec<u8>,
     line_len: usize,
@@ -59,6 +62,7 @@ impl Framer {
             limits,
             input: Vec::new(),
             pos: 0,
+            scanned: 0,
             state: State::Line,
             command: Vec::new(),
             line_len: 0,
@@ -82,11 +86,31 @@ impl Framer {
         let rest = self.input.split_off(self.pos.min(self.input.len()));
         self.input.clear();
         self.pos = 0;
+        self.scanned = 0;
         rest
     }
 
     fn available(&self) -> &[u8] {
         self.input.get(self.pos..).unwrap_or_default()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.input.len());
+        self.scanned = 0;
+    }
+
+    /// Where the next line end is in the available octets.
+    fn find_lf(&mut self) -> Option<usize> {
+        let avail = self.available();
+        let from = self.scanned.min(avail.len());
+        let found = avail[from..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|i| from + i);
+        if found.is_none() {
+            self.scanned = avail.len();
+        }
+        found
     }
 
     /// The next raw line without its line ending, for IDLE's `DONE` (RFC 2177)
@@ -221,7 +245,7 @@ impl Framer {
         let avail = self.available();
         let k = usize::try_from(n).unwrap_or(usize::MAX).min(avail.len());
         let out = avail[..k].to_vec();
-        self.pos += k;
+        self.consume(k);
         out
     }
 
@@ -229,13 +253,14 @@ impl Framer {
     /// when longer than what is left of the line limit.
     fn take_line(&mut self) -> Option<Result<Vec<u8>, FrameError>> {
         let budget = self.limits.max_line.saturating_sub(self.line_len);
+        let lf = self.find_lf();
         let avail = self.available();
-        let Some(lf) = avail.iter().position(|&b| b == b'\n') else {
+        let Some(lf) = lf else {
             if avail.len() > budget {
                 // Keep the start: it names the tag for the refusal.
                 let head = avail[..avail.len().min(SKIP_TAIL * 4)].to_vec();
                 let tail = avail[avail.len().saturating_sub(SKIP_TAIL)..].to_vec();
-                self.pos = self.input.len();
+                self.consume(avail.len());
                 self.command.extend_from_slice(&head);
                 self.state = State::SkipLine { tail };
                 return Some(Err(FrameError::LineTooLong {
@@ -246,7 +271,7 @@ impl Framer {
         };
         let line = &avail[..lf];
         let line = line.strip_suffix(b"\r").unwrap_or(line).to_vec();
-        self.pos += lf + 1;
+        self.consume(lf + 1);
         if line.len() + 2 > budget {
             self.command
                 .extend_from_slice(&line[..line.len().min(SKIP_TAIL * 4)]);
@@ -456,12 +481,12 @@ impl Framer {
             tail.extend_from_slice(avail);
             let keep = tail.len().saturating_sub(SKIP_TAIL);
             tail.drain(..keep);
-            self.pos = self.input.len();
+            self.consume(avail.len());
             self.state = State::SkipLine { tail };
             return (None, None);
         };
         tail.extend_from_slice(&avail[..lf]);
-        self.pos += lf + 1;
+        self.consume(lf + 1);
         let line = tail.strip_suffix(b"\r").unwrap_or(&tail);
         self.skip_rest_of(line);
         let next = std::mem::replace(&mut self.state, State::Line);

@@ -448,3 +448,21 @@ fn debug_output_shows_no_buffered_credentials() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_long_line_dripping_in_byte_by_byte_is_framed() {
+    let limits = Limits {
+        max_line: 65_536,
+        ..LIMITS
+    };
+    let mut f = Framer::new(limits);
+    let mut line = b"a SEARCH TEXT ".to_vec();
+    line.extend(std::iter::repeat_n(b'x', 60_000));
+    line.extend_from_slice(b"\r\n");
+    let mut events = Vec::new();
+    for &b in &line {
+        events.extend(run(&mut f, &[b]));
+    }
+    assert_eq!(events.len(), 1);
+    assert!(matches!(body(&events[0]), CommandBody::Search { .. }));
+}
