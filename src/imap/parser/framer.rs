@@ -41,8 +41,16 @@ enum State {
 /// How much of a skipped line is kept to spot a literal announcement.
 const SKIP_TAIL: usize = 32;
 
-/// The command framer. Feed it bytes, then take events until it returns
-/// `None`, then feed more.
+/// The command framer.
+///
+/// The session loops: read from the stream, [`feed`](Self::feed) what was
+/// read, take [`next_event`](Self::next_event)s until `None`, answer each.
+/// Fed that way, it holds at most one read plus `max_line + max_literal`
+/// octets. After `Command(Idle)` and `Command(Authenticate)` the session
+/// reads [`next_line`](Self::next_line) instead until the exchange ends.
+/// After `Command(Append)` or `AppendNext` it sends a continuation request
+/// for a synchronising literal, or calls [`refuse_message`](Self::refuse_message);
+/// it may [`abort_message`](Self::abort_message) while the octets stream.
 pub struct Framer {
     limits: Limits,
     input: Vec<u8>,

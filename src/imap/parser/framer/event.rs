@@ -66,7 +66,7 @@ pub enum Event {
     /// A complete command. For APPEND it is the command up to its first
     /// message literal: `MessageData`, `MessageEnd` and `AppendNext` or
     /// `AppendEnd` follow. A synchronising message literal waits for the
-    /// session's continuation request (or [`Framer::refuse_message`]).
+    /// session's continuation request (or [`super::Framer::refuse_message`]).
     Command(Command),
     /// A command that does not parse: answer BAD (tagged when possible).
     Invalid(ParseError),
