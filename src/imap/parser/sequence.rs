@@ -5,7 +5,7 @@
 
 use std::num::NonZeroU32;
 
-use super::error::{PResult, miss};
+use super::error::{PResult, fail, miss};
 use super::primitives::{byte, nz_number};
 
 /// One end of a range: a message number (or UID) or `*`.
@@ -42,8 +42,10 @@ fn seq_number(i: &[u8]) -> PResult<'_, SeqNumber> {
             f
         })
     })?;
-    let n = NonZeroU32::new(n).map_or(SeqNumber::Largest, SeqNumber::Value);
-    Ok((rest, n))
+    match NonZeroU32::new(n) {
+        Some(n) => Ok((rest, SeqNumber::Value(n))),
+        None => fail(i, "non-zero number"),
+    }
 }
 
 fn seq_range(i: &[u8]) -> PResult<'_, SeqRange> {
