@@ -466,3 +466,49 @@ fn a_long_line_dripping_in_byte_by_byte_is_framed() {
     assert_eq!(events.len(), 1);
     assert!(matches!(body(&events[0]), CommandBody::Search { .. }));
 }
+
+#[test]
+fn second_multiappend_message_over_the_limit_is_refused_and_skipped() {
+    let mut f = Framer::new(LIMITS);
+    let mut input = b"a APPEND INBOX {2+}\r\nm1 {2000+}\r\n".to_vec();
+    input.extend(b"x NOOP\r\n".repeat(250));
+    input.extend_from_slice(b"\r\nb NOOP\r\n");
+    let events = run(&mut f, &input);
+    assert_eq!(
+        events[1..3],
+        [Event::MessageData(b"m1".to_vec()), Event::MessageEnd]
+    );
+    assert_eq!(
+        refused(&events[3]),
+        (
+            Some("a"),
+            &FrameError::MessageTooLarge {
+                size: 2000,
+                max: 1000
+            }
+        )
+    );
+    assert_eq!(events.len(), 5, "{events:?}");
+    assert_eq!(body(&events[4]), &CommandBody::Noop);
+}
+
+#[test]
+fn literal_minus_applies_to_append_messages_too() {
+    let limits = Limits {
+        max_message: 10_000,
+        literal_mode: LiteralMode::Minus,
+        ..LIMITS
+    };
+    let mut f = Framer::new(limits);
+    let events = run(&mut f, b"a APPEND INBOX {5000+}\r\n");
+    assert_eq!(
+        refused(&events[0]),
+        (
+            Some("a"),
+            &FrameError::NonSyncLiteralTooLarge { size: 5000 }
+        )
+    );
+    let mut f = Framer::new(limits);
+    let events = run(&mut f, b"a APPEND INBOX {5000}\r\n");
+    assert!(matches!(body(&events[0]), CommandBody::Append { .. }));
+}
