@@ -523,4 +523,6 @@ pub fn is_idle_done(line: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+mod append_tests;
+#[cfg(test)]
 mod tests;
