@@ -1,5 +1,5 @@
-//! The framer driven directly: framing, literals, limits, APPEND streaming
-//! and resynchronisation after refusals.
+//! The framer driven directly: framing, literals, limits and resynchronisation
+//! after refusals (APPEND streaming is in append_tests).
 
 use super::*;
 
