@@ -218,6 +218,56 @@ pub enum CommandBody {
     },
 }
 
+impl CommandBody {
+    /// The command name as RFC 9051 spells it (`UID FETCH` for UID forms),
+    /// for logs and for the text of the tagged response.
+    pub fn name(&self) -> &str {
+        use CommandBody as C;
+        let uid_form = |uid: bool, plain: &'static str, with_uid: &'static str| {
+            if uid { with_uid } else { plain }
+        };
+        match self {
+            C::Capability => "CAPABILITY",
+            C::Noop => "NOOP",
+            C::Logout => "LOGOUT",
+            C::StartTls => "STARTTLS",
+            C::Authenticate { .. } => "AUTHENTICATE",
+            C::Login { .. } => "LOGIN",
+            C::Enable { .. } => "ENABLE",
+            C::Id { .. } => "ID",
+            C::Namespace => "NAMESPACE",
+            C::Select { .. } => "SELECT",
+            C::Examine { .. } => "EXAMINE",
+            C::Create { .. } => "CREATE",
+            C::Delete { .. } => "DELETE",
+            C::Rename { .. } => "RENAME",
+            C::Subscribe { .. } => "SUBSCRIBE",
+            C::Unsubscribe { .. } => "UNSUBSCRIBE",
+            C::List(_) => "LIST",
+            C::Lsub { .. } => "LSUB",
+            C::Status { .. } => "STATUS",
+            C::Append { .. } => "APPEND",
+            C::Idle => "IDLE",
+            C::GetQuota { .. } => "GETQUOTA",
+            C::GetQuotaRoot { .. } => "GETQUOTAROOT",
+            C::Compress { .. } => "COMPRESS",
+            C::Check => "CHECK",
+            C::Close => "CLOSE",
+            C::Unselect => "UNSELECT",
+            C::Expunge => "EXPUNGE",
+            C::UidExpunge(_) => "UID EXPUNGE",
+            C::Search { uid, .. } => uid_form(*uid, "SEARCH", "UID SEARCH"),
+            C::Fetch { uid, .. } => uid_form(*uid, "FETCH", "UID FETCH"),
+            C::Store { uid, .. } => uid_form(*uid, "STORE", "UID STORE"),
+            C::Copy { uid, .. } => uid_form(*uid, "COPY", "UID COPY"),
+            C::Move { uid, .. } => uid_form(*uid, "MOVE", "UID MOVE"),
+            C::Sort { uid, .. } => uid_form(*uid, "SORT", "UID SORT"),
+            C::Thread { uid, .. } => uid_form(*uid, "THREAD", "UID THREAD"),
+            C::Unknown { name } => name,
+        }
+    }
+}
+
 /// One field of an ID parameter list (RFC 2971 §3.1); a NIL value is `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdParameter {

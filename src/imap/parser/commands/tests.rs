@@ -334,3 +334,11 @@ fn status_items_all_kinds() {
     assert!(parse_command(b"a STATUS x ()").is_err());
     assert!(parse_command(b"a STATUS x (FOO)").is_err());
 }
+
+#[test]
+fn command_names_spell_uid_forms_and_unknown_names() {
+    assert_eq!(body("a uid fetch 1 FLAGS").name(), "UID FETCH");
+    assert_eq!(body("a fetch 1 FLAGS").name(), "FETCH");
+    assert_eq!(body("a UID EXPUNGE 1").name(), "UID EXPUNGE");
+    assert_eq!(body("a xlist \"\" *").name(), "XLIST");
+}
