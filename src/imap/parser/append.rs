@@ -79,7 +79,7 @@ pub(super) fn message_head(i: &[u8]) -> PResult<'_, AppendMessage> {
 /// command (`Ok(None)`) or the next message of a MULTIAPPEND. `fragment` is
 /// the rest of the line, CRLF included or not; `after_utf8` says the previous
 /// message was `UTF8 (`, whose `)` must come first.
-pub fn parse_append_next(
+pub(super) fn parse_append_next(
     tag: &Tag,
     fragment: &[u8],
     after_utf8: bool,

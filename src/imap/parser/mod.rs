@@ -30,16 +30,15 @@ mod primitives;
 mod search;
 mod sequence;
 
-pub use append::{AppendMessage, parse_append_next};
+pub use append::AppendMessage;
 pub use command::{Command, CommandBody, IdParameter, Mailbox, Secret, StoreAction, Tag};
 pub use commands::parse_command;
 pub use datetime::{Date, DateTime};
 pub use error::ParseError;
 pub use fetch::{FetchAttribute, FetchModifiers, FetchSection, SectionText};
 pub use flag::Flag;
-pub use framer::{Event, FrameError, Framer, Limits, LiteralMode, is_idle_done};
+pub use framer::{Event, FrameError, Framer, LITERAL_MINUS_MAX, Limits, LiteralMode, is_idle_done};
 pub use list::{ListArgs, ListReturn, ListSelection, QResync, SelectParameters, StatusItem};
-pub use primitives::LiteralAnnouncement;
 pub use search::{
     EntryType, MAX_SEARCH_DEPTH, SearchArgs, SearchKey, SearchReturn, SortArgs, SortCriterion,
     SortKey, ThreadArgs,

@@ -239,7 +239,7 @@ pub(super) fn paren_list0<'a, O>(
 /// A literal announced at the end of a line (RFC 9051 §4.3, RFC 7888,
 /// RFC 3516 literal8 `~{n}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LiteralAnnouncement {
+pub(super) struct LiteralAnnouncement {
     /// Announced octets; an announcement too large for u64 saturates, so the
     /// limit check refuses it like any other oversize literal.
     pub size: u64,

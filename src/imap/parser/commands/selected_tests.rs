@@ -3,9 +3,10 @@
 use std::num::NonZeroU32;
 
 use super::*;
+use crate::imap::parser::append::parse_append_next;
 use crate::imap::parser::{
     AppendMessage, FetchAttribute, Mailbox, SearchKey, SearchReturn, SeqNumber, SeqRange,
-    SequenceSet, SortKey, parse_append_next,
+    SequenceSet, SortKey,
 };
 use crate::store::{Keyword, SystemFlag};
 
