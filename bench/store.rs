@@ -6,45 +6,15 @@
 //!
 //! Run: `cargo bench --bench store` (release build).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use postamt::store::{AccountId, FlagOp, Flags, MailboxName, NewMessage, Store, SystemFlag, Uid};
 
+#[path = "../tests/corpus/mod.rs"]
+mod corpus;
+
 const ACCOUNT: AccountId = AccountId(1);
-
-fn wire_format(raw: &[u8]) -> Vec<u8> {
-    let raw = if raw.starts_with(b"From ") {
-        raw.iter()
-            .position(|&b| b == b'\n')
-            .map_or(&raw[..0], |i| &raw[i + 1..])
-    } else {
-        raw
-    };
-    let mut out = Vec::with_capacity(raw.len() + raw.len() / 32);
-    for &b in raw {
-        if b == b'\n' {
-            out.push(b'\r');
-        }
-        out.push(b);
-    }
-    out
-}
-
-fn corpus() -> std::io::Result<Vec<Vec<u8>>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for sub in ["ham", "spam"] {
-        for entry in std::fs::read_dir(root.join(sub))? {
-            paths.push(entry?.path());
-        }
-    }
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| Ok(wire_format(&std::fs::read(p)?)))
-        .collect()
-}
 
 fn report(what: &str, count: usize, started: Instant) {
     let secs = started.elapsed().as_secs_f64();
@@ -56,7 +26,7 @@ fn report(what: &str, count: usize, started: Instant) {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let messages = corpus()?;
+    let messages = corpus::wire_messages();
     let bytes: usize = messages.iter().map(Vec::len).sum();
     println!(
         "corpus: {} messages, {:.1} MiB",

@@ -2,7 +2,7 @@
 //! messages and seeded random junk and mutated commands go through both.
 //! Real messages also round-trip through APPEND streaming byte for byte.
 
-use std::path::PathBuf;
+mod corpus;
 
 use postamt::imap::parser::{CommandBody, Event, Framer, Limits, LiteralMode, parse_command};
 use rand::rngs::StdRng;
@@ -14,20 +14,6 @@ const LIMITS: Limits = Limits {
     max_message: 1 << 20,
     literal_mode: LiteralMode::Minus,
 };
-
-fn corpus() -> Vec<Vec<u8>> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let mut messages = Vec::new();
-    for dir in ["ham", "spam"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        paths.sort();
-        messages.extend(paths.iter().map(|p| std::fs::read(p).unwrap()));
-    }
-    messages
-}
 
 /// Drives a framer the way a session does, accepting every APPEND message
 /// and answering IDLE with the next raw line. Returns the events seen.
@@ -49,7 +35,7 @@ fn drive(framer: &mut Framer, input: &[u8], chunk: usize) -> usize {
 
 #[test]
 fn corpus_messages_as_command_streams_never_panic() {
-    let messages = corpus();
+    let messages = corpus::as_shipped();
     assert!(messages.len() >= 3000, "{} messages", messages.len());
     let mut framer = Framer::new(LIMITS);
     let mut events = 0;
@@ -81,7 +67,7 @@ fn crlf(message: &[u8]) -> Vec<u8> {
 #[test]
 fn corpus_messages_stream_through_append_unchanged() {
     let mut framer = Framer::new(LIMITS);
-    for (n, message) in corpus().iter().enumerate().step_by(7) {
+    for (n, message) in corpus::as_shipped().iter().enumerate().step_by(7) {
         let wire = crlf(message);
         let mut input = format!("a{n} APPEND INBOX (\\Seen) {{{}}}\r\n", wire.len()).into_bytes();
         input.extend_from_slice(&wire);

@@ -6,6 +6,7 @@
 //! RFC822*). imap-codec 1.0 does not parse ESEARCH, VANISHED, SORT, THREAD,
 //! ID, NAMESPACE, MODSEQ or BINARY; unit tests pin those.
 
+mod corpus;
 mod imap_response_support;
 
 use imap_codec::decode::Decoder;

@@ -6,6 +6,7 @@
 //! IMAP4rev1 output only: imap-codec 1.0 does not accept UTF-8 in quoted
 //! strings (RFC 9051 §9 QUOTED-CHAR), so UTF-8 mode has unit and golden tests.
 
+mod corpus;
 mod imap_response_support;
 
 use imap_codec::ResponseCodec;

@@ -4,11 +4,12 @@
 //! `POSTAMT_UPDATE_GOLDEN=1` to rewrite them after a deliberate change, then
 //! review the diff.
 
+mod corpus;
 mod imap_response_support;
 
 use std::path::PathBuf;
 
-use imap_response_support::{bytes, load, shared_corpus};
+use imap_response_support::{bytes, load};
 use postamt::imap::response::{Data, FetchItem, Mode, Response};
 use postamt::message::parse;
 
@@ -135,7 +136,7 @@ fn cases() -> Vec<(String, Vec<u8>, Mode)> {
     for (file, _why) in CORPUS {
         let name = file.replace('/', "-");
         let name = name.split('.').next().unwrap().to_string();
-        cases.push((name, load(&shared_corpus().join(file)), Mode::Rev1));
+        cases.push((name, load(&corpus::dir().join(file)), Mode::Rev1));
     }
     for stem in ["rfc2231", "eight_bit", "encoded_words"] {
         let raw = std::fs::read(messages.join(format!("{stem}.eml"))).unwrap();

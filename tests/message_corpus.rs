@@ -3,50 +3,19 @@
 //! whose sections resolve inside the message, and which round-trips through JSON.
 
 use std::ops::Range;
-use std::path::PathBuf;
+
+mod corpus;
 
 use postamt::message::{
     BodyPart, MessageMetadata, PartKind, SEARCH_BODY_LIMIT, Section, SectionSpec, parse,
 };
 
-fn corpus() -> Vec<Vec<u8>> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let mut messages = Vec::new();
-    for dir in ["ham", "spam"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        paths.sort();
-        for path in paths {
-            let raw = std::fs::read(path).unwrap();
-            messages.push(strip_mbox_from_line(raw));
-        }
-    }
-    messages
-}
-
-fn strip_mbox_from_line(raw: Vec<u8>) -> Vec<u8> {
-    if raw.starts_with(b"From ") {
-        let cut = raw
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(raw.len(), |p| p + 1);
-        raw[cut..].to_vec()
-    } else {
-        raw
-    }
-}
-
-fn to_crlf(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len() + raw.len() / 16);
-    for &b in raw {
-        if b == b'\n' {
-            out.push(b'\r');
-        }
-        out.push(b);
-    }
-    out
+/// The corpus as shipped (LF), without the mbox line.
+fn messages() -> Vec<Vec<u8>> {
+    corpus::as_shipped()
+        .iter()
+        .map(|raw| corpus::strip_mbox_line(raw).to_vec())
+        .collect()
 }
 
 /// Checks one part and its descendants; collects the section paths that exist.
@@ -142,7 +111,7 @@ fn check_message(raw: &[u8]) {
 
 #[test]
 fn corpus_parses_with_offsets_in_bounds_lf_as_shipped() {
-    let messages = corpus();
+    let messages = messages();
     assert!(messages.len() >= 3000);
     for raw in &messages {
         check_message(raw);
@@ -151,8 +120,8 @@ fn corpus_parses_with_offsets_in_bounds_lf_as_shipped() {
 
 #[test]
 fn corpus_parses_with_offsets_in_bounds_crlf() {
-    for raw in corpus() {
-        check_message(&to_crlf(&raw));
+    for raw in messages() {
+        check_message(&corpus::to_crlf(&raw));
     }
 }
 
@@ -180,9 +149,9 @@ fn shape(part: &BodyPart, out: &mut Vec<String>) {
 #[test]
 fn corpus_gives_the_same_envelope_and_tree_for_lf_and_crlf() {
     let mut differing = Vec::new();
-    for (index, raw) in corpus().iter().enumerate() {
+    for (index, raw) in messages().iter().enumerate() {
         let lf = parse(raw).metadata;
-        let crlf = parse(&to_crlf(raw)).metadata;
+        let crlf = parse(&corpus::to_crlf(raw)).metadata;
         let (mut a, mut b) = (Vec::new(), Vec::new());
         shape(&lf.body, &mut a);
         shape(&crlf.body, &mut b);
@@ -235,9 +204,9 @@ fn check_framing(raw: &[u8], part: &BodyPart) -> usize {
 #[test]
 fn corpus_multipart_children_sit_between_their_delimiters() {
     let mut children = 0;
-    for raw in corpus() {
+    for raw in messages() {
         children += check_framing(&raw, &parse(&raw).metadata.body);
-        let crlf = to_crlf(&raw);
+        let crlf = corpus::to_crlf(&raw);
         check_framing(&crlf, &parse(&crlf).metadata.body);
     }
     assert!(children > 300, "only {children} parts checked");
@@ -245,7 +214,7 @@ fn corpus_multipart_children_sit_between_their_delimiters() {
 
 #[test]
 fn truncated_multipart_messages_keep_offsets_in_bounds() {
-    let multiparts: Vec<Vec<u8>> = corpus()
+    let multiparts: Vec<Vec<u8>> = messages()
         .into_iter()
         .filter(|raw| matches!(parse(raw).metadata.body.kind, PartKind::Multipart { .. }))
         .take(100)
@@ -262,7 +231,7 @@ fn truncated_multipart_messages_keep_offsets_in_bounds() {
 fn corrupted_bytes_keep_offsets_in_bounds() {
     // Overwrites every 97th octet with bytes that break encodings and syntax.
     let garbage = [0u8, b'\r', b'\n', b'-', b'"', b'(', b'<', b':', 0xff, b'='];
-    for raw in corpus().iter().step_by(10) {
+    for raw in messages().iter().step_by(10) {
         let mut broken = raw.clone();
         for (n, i) in (0..broken.len()).step_by(97).enumerate() {
             broken[i] = garbage[n % garbage.len()];

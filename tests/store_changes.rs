@@ -1,6 +1,7 @@
 //! Changing stored messages: STORE with UNCHANGEDSINCE, keywords, COPY and
 //! MOVE UID mapping, EXPUNGE and UID EXPUNGE, changes since a modseq.
 
+mod corpus;
 mod store_support;
 
 use postamt::message::{Section, SectionSpec};

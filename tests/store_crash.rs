@@ -7,6 +7,7 @@
 //! The child is this test binary re-executed with CHILD_ENV set, running
 //! only `append_until_killed`.
 
+mod corpus;
 mod store_support;
 
 use std::collections::{HashMap, HashSet};

@@ -1,6 +1,7 @@
 //! The per-account change feed: immediate wake-up for changes made through
 //! this store, wake-up within a second for changes by another process.
 
+mod corpus;
 mod store_support;
 
 use std::time::Duration;

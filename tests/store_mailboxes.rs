@@ -1,6 +1,7 @@
 //! Accounts and the mailbox hierarchy: defaults, create, rename, delete,
 //! protection, name validation, subscriptions.
 
+mod corpus;
 mod store_support;
 
 use postamt::store::{NameError, SpecialUse, StoreError};

@@ -2,6 +2,7 @@
 //! partial fetches, quota, delivery de-duplication, UIDs not reused,
 //! concurrent appenders in one and in two processes.
 
+mod corpus;
 mod store_support;
 
 use std::collections::HashSet;

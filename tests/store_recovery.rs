@@ -2,6 +2,7 @@
 //! files without rows, a lost index, a corrupt index (for one account only),
 //! stale temporary files, and expunged files that survived a crash.
 
+mod corpus;
 mod store_support;
 
 use std::path::PathBuf;

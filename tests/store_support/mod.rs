@@ -25,46 +25,9 @@ pub fn account_dir(data: &Path, account: AccountId) -> PathBuf {
     data.join("users").join(account.0.to_string())
 }
 
-pub fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
-}
-
-/// A corpus message as it travels on the wire: mbox "From " line stripped,
-/// CRLF line endings.
-pub fn wire_format(raw: &[u8]) -> Vec<u8> {
-    let raw = if raw.starts_with(b"From ") {
-        raw.iter()
-            .position(|&b| b == b'\n')
-            .map_or(&raw[..0], |i| &raw[i + 1..])
-    } else {
-        raw
-    };
-    let mut out = Vec::with_capacity(raw.len() + raw.len() / 32);
-    for &b in raw {
-        if b == b'\n' {
-            out.push(b'\r');
-        }
-        out.push(b);
-    }
-    out
-}
-
 /// The first `n` corpus messages (ham then spam), in wire format.
 pub fn corpus(n: usize) -> Vec<Vec<u8>> {
-    let mut paths = Vec::new();
-    for sub in ["ham", "spam"] {
-        let mut p: Vec<_> = std::fs::read_dir(corpus_dir().join(sub))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        p.sort();
-        paths.extend(p);
-    }
-    paths
-        .into_iter()
-        .take(n)
-        .map(|p| wire_format(&std::fs::read(p).unwrap()))
-        .collect()
+    crate::corpus::wire_messages().into_iter().take(n).collect()
 }
 
 pub fn small_message(n: usize) -> Vec<u8> {
