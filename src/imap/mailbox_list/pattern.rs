@@ -2,7 +2,7 @@
 //! reference with the pattern, and matching a UTF-8 mailbox name against
 //! the `*` and `%` wildcards. Knows nothing about which names exist.
 
-use crate::store::{DELIMITER, MAX_NAME_LEN};
+use crate::store::DELIMITER;
 
 const DELIMITER_BYTE: u8 = b'/';
 const INBOX: &[u8] = b"INBOX";
@@ -66,19 +66,22 @@ impl Pattern {
     pub(super) fn matches(&self, name: &str) -> bool {
         let name = name.as_bytes();
         // Each literal consumes one octet, so a pattern with more literals
-        // than the name has octets cannot match; this also bounds the work
-        // a hostile pattern can cause (names are at most MAX_NAME_LEN).
-        if self.literals > name.len() || self.literals > MAX_NAME_LEN {
+        // than the name has octets cannot match. With wildcards collapsed,
+        // this bounds the tokens to about twice the name's length (at most
+        // MAX_NAME_LEN octets), and so the work a hostile pattern can cause.
+        if self.literals > name.len() {
             return false;
         }
         let folded = inbox_prefix_len(name);
         // reachable[j]: the tokens so far can consume exactly name[..j].
         let mut reachable = vec![false; name.len() + 1];
+        let mut next = vec![false; name.len() + 1];
         if let Some(first) = reachable.first_mut() {
             *first = true;
         }
         for token in &self.tokens {
-            reachable = step(&reachable, *token, name, folded);
+            step(&reachable, &mut next, *token, name, folded);
+            std::mem::swap(&mut reachable, &mut next);
             if !reachable.contains(&true) {
                 return false;
             }
@@ -96,8 +99,9 @@ fn inbox_prefix_len(name: &[u8]) -> usize {
     }
 }
 
-fn step(reachable: &[bool], token: Token, name: &[u8], folded: usize) -> Vec<bool> {
-    let mut next = vec![false; reachable.len()];
+/// Fills `next` with the name positions reachable after `token`.
+fn step(reachable: &[bool], next: &mut [bool], token: Token, name: &[u8], folded: usize) {
+    next.fill(false);
     match token {
         Token::Literal(want) => {
             for (j, (&octet, &from)) in name.iter().zip(reachable).enumerate() {
@@ -131,7 +135,6 @@ fn step(reachable: &[bool], token: Token, name: &[u8], folded: usize) -> Vec<boo
             }
         }
     }
-    next
 }
 
 #[cfg(test)]
