@@ -3,7 +3,7 @@
 //!
 //! Where an RFC example differs from the output here, the comment says why.
 //! Two differences apply throughout: the children attributes are always
-//! returned (RFC 9051 §7.3.1 requires them in IMAP4rev2; RFC 5258 §4 allows
+//! returned (IMAP4rev2 servers do, RFC 9051 §6.3.9; RFC 5258 §4 allows
 //! them always), and postamt has no \Marked, \NoInferiors or remote
 //! mailboxes, so the examples' inbox is a plain INBOX.
 

@@ -24,9 +24,9 @@ use crate::store::{DELIMITER, MailboxInfo, MailboxName, SpecialUse};
 /// authoritative for \Subscribed; it may name mailboxes that do not exist.
 ///
 /// Children (\HasChildren, \HasNoChildren) and special-use attributes are
-/// always returned, as RFC 9051 §7.3.1 requires and RFC 5258 §4 and RFC
-/// 6154 §5 allow; so the CHILDREN and SPECIAL-USE return options change
-/// nothing. REMOTE changes nothing: every mailbox is local. STATUS is the
+/// always returned, as IMAP4rev2 servers do (RFC 9051 §6.3.9) and RFC 5258
+/// §4 and RFC 6154 §5 allow, and as Dovecot does for IMAP4rev1; so the
+/// CHILDREN and SPECIAL-USE return options change nothing. REMOTE changes nothing: every mailbox is local. STATUS is the
 /// session's part: see [`super::requested_status`] and
 /// [`super::is_selectable`].
 pub fn list(
