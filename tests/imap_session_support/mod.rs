@@ -82,6 +82,10 @@ pub async fn fixture_with_sessions(max_sessions: usize) -> Fixture {
 }
 
 impl Fixture {
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// A session with this fixture's settings; the greeting is read.
     pub async fn connect(&self) -> Client {
         self.connect_with(self.settings.clone()).await
