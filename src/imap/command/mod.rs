@@ -146,6 +146,8 @@ where
         };
         if reply.condition == Condition::Bad {
             self.errors += 1;
+        } else {
+            self.errors = 0;
         }
         if reply.sent || self.logout {
             return Ok(());

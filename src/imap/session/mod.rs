@@ -163,10 +163,7 @@ where
     /// Answers one framer event. `Err` means the client is gone.
     async fn answer(&mut self, event: Event) -> std::io::Result<()> {
         match event {
-            Event::Command(command) => {
-                self.errors = 0;
-                self.command(command).await?;
-            }
+            Event::Command(command) => self.command(command).await?,
             Event::Invalid(error) => {
                 self.errors += 1;
                 let tag = error.tag().map(|t| t.as_str().to_owned());
