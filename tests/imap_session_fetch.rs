@@ -171,3 +171,18 @@ async fn changedsince_returns_only_messages_changed_after_the_modseq() {
     assert_eq!(t.untagged.len(), 1, "{:?}", t.untagged);
     assert!(t.untagged[0].starts_with("* 2 FETCH (FLAGS (\\Flagged) MODSEQ ("));
 }
+
+#[tokio::test]
+async fn first_modseq_fetch_enables_condstore_and_announces_highestmodseq() {
+    let (_f, mut c) = with_mixed().await;
+    c.send("a1 FETCH 1 (MODSEQ)").await;
+    let t = c.expect_ok("a1").await;
+    assert!(
+        t.untagged[0].starts_with("* OK [HIGHESTMODSEQ "),
+        "{:?}",
+        t.untagged
+    );
+    assert!(t.untagged[1].starts_with("* 1 FETCH (MODSEQ ("));
+    c.send("a2 FETCH 1 (MODSEQ)").await;
+    assert_eq!(c.expect_ok("a2").await.untagged.len(), 1);
+}

@@ -116,8 +116,10 @@ where
         };
         let (account, mailbox, read_only) = (login.user.account, view.mailbox, view.read_only);
         if let Some(since) = modifiers.changed_since {
-            self.enabled.condstore = true;
             targets.retain(|(seq, _)| view.message(*seq).is_some_and(|m| m.modseq.0 > since));
+        }
+        if modifiers.changed_since.is_some() || attributes.contains(&FetchAttribute::ModSeq) {
+            self.enable_condstore();
         }
         if uid && !attributes.contains(&FetchAttribute::Uid) {
             attributes.insert(0, FetchAttribute::Uid);
@@ -161,7 +163,7 @@ where
                         return Ok(Reply::no(Some(Code::UnknownCte), error.to_string()));
                     }
                 }
-                self.flush().await?;
+                self.flush_if_large().await?;
             }
         }
         Ok(Reply::ok())

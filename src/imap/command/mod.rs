@@ -131,6 +131,8 @@ where
     pub(crate) async fn command(&mut self, command: Command) -> io::Result<()> {
         let Command { tag, body } = command;
         let name = body.name().to_owned();
+        // The name only: arguments may hold credentials or mail.
+        tracing::debug!(tag = %tag, command = %name, "command");
         let allow_expunge = expunge_allowed(&body);
         let authenticated = self.login.is_some();
         let state_ok = match needs(&body) {

@@ -81,6 +81,7 @@ where
             Err(error) => return store_failure(&error),
         };
         if parameters.condstore {
+            // Nothing is selected yet: HIGHESTMODSEQ comes with the rest.
             self.enabled.condstore = true;
         }
         let view = SelectedView::new(info.id, info.name, read_only, snapshot);
@@ -90,11 +91,11 @@ where
         if rev1 {
             self.queue_data(Data::Recent(0));
             if let Some(unseen) = view.first_unseen() {
-                self.untagged_ok(Code::Unseen(unseen));
+                self.untagged_ok(Code::Unseen(unseen), "First unseen");
             }
         }
-        self.untagged_ok(Code::UidValidity(view.uid_validity));
-        self.untagged_ok(Code::UidNext(view.uid_next));
+        self.untagged_ok(Code::UidValidity(view.uid_validity), "UIDs valid");
+        self.untagged_ok(Code::UidNext(view.uid_next), "Predicted next UID");
         let permanent = if read_only {
             Vec::new()
         } else {
@@ -102,9 +103,9 @@ where
             flags.push(FlagName::AnyKeyword);
             flags
         };
-        self.untagged_ok(Code::PermanentFlags(permanent));
+        self.untagged_ok(Code::PermanentFlags(permanent), "Flags permitted");
         if self.enabled.condstore {
-            self.untagged_ok(Code::HighestModSeq(view.highest_modseq));
+            self.untagged_ok(Code::HighestModSeq(view.highest_modseq), "Highest");
         }
         self.selected = Some(view);
         self.resync = false;
@@ -115,11 +116,11 @@ where
         })
     }
 
-    fn untagged_ok(&mut self, code: Code) {
+    pub(crate) fn untagged_ok(&mut self, code: Code, text: &str) {
         self.queue(Response::Status(Status::untagged(
             Condition::Ok,
             Some(code),
-            "",
+            text,
         )));
     }
 

@@ -44,6 +44,9 @@ where
 {
     // RFC 9051 §6.4.6
     pub(crate) async fn store(&mut self, request: StoreRequest) -> Reply {
+        if request.unchanged_since.is_some() {
+            self.enable_condstore();
+        }
         let (Some(view), Some(login)) = (self.selected.as_ref(), self.login.as_ref()) else {
             return Reply::bad("no mailbox selected");
         };
@@ -63,9 +66,6 @@ where
             StoreAction::Add => FlagOp::Add,
             StoreAction::Remove => FlagOp::Remove,
         };
-        if request.unchanged_since.is_some() {
-            self.enabled.condstore = true;
-        }
         let uids = targets.iter().map(|(_, uid)| *uid).collect();
         let (account, mailbox) = (login.user.account, view.mailbox);
         let result = match self

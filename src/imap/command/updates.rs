@@ -4,7 +4,7 @@
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::imap::response::{Data, FetchItem};
+use crate::imap::response::{Code, Data, FetchItem};
 use crate::imap::session::Session;
 use crate::imap::view::Update;
 
@@ -42,6 +42,18 @@ where
         let updates = view.sync(snapshot.clone(), allow_expunge);
         self.resync = !allow_expunge && snapshot.messages.len() < before as usize;
         self.queue_updates(updates);
+    }
+
+    /// A CONDSTORE enabling command (RFC 7162 §3.1): the first one while a
+    /// mailbox is selected also announces its HIGHESTMODSEQ.
+    pub(crate) fn enable_condstore(&mut self) {
+        if self.enabled.condstore {
+            return;
+        }
+        self.enabled.condstore = true;
+        if let Some(modseq) = self.selected.as_ref().map(|v| v.highest_modseq) {
+            self.untagged_ok(Code::HighestModSeq(modseq), "Highest");
+        }
     }
 
     pub(crate) fn queue_updates(&mut self, updates: Vec<Update>) {

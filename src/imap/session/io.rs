@@ -14,6 +14,9 @@ use crate::imap::response::Fragment;
 use crate::server::MaybeTls;
 use crate::store::MessageStream;
 
+/// How many queued octets make [`Session::flush_if_large`] write.
+const FLUSH_AT: usize = 64 * 1024;
+
 /// Why the session stopped waiting for the client, or what arrived.
 #[derive(Debug)]
 pub enum Input {
@@ -116,6 +119,23 @@ where
                 Err(_) => IdleWake::Input,
             },
             () = shutdown.requested() => IdleWake::Ended(Input::Shutdown),
+        }
+    }
+
+    /// Writes the queued responses once they are worth a write: a stream
+    /// (an open file) is never kept waiting, small responses are batched.
+    pub(crate) async fn flush_if_large(&mut self) -> io::Result<()> {
+        let mut size = 0;
+        for fragment in &self.pending {
+            match fragment {
+                Fragment::Bytes(bytes) => size += bytes.len(),
+                Fragment::Stream(_) => return self.flush().await,
+            }
+        }
+        if size >= FLUSH_AT {
+            self.flush().await
+        } else {
+            Ok(())
         }
     }
 
