@@ -121,3 +121,17 @@ async fn idle_reports_flag_changes_and_expunges_too() {
     c1.send("done").await;
     c1.expect_ok("a1").await;
 }
+
+#[tokio::test]
+async fn an_expunge_held_back_during_fetch_comes_at_the_next_noop_without_new_changes() {
+    let f = fixture().await;
+    f.deliver("INBOX", &[&message(1), &message(2)]).await;
+    let mut c1 = f.select("INBOX").await;
+    let mut c2 = f.select("INBOX").await;
+    c2.send("b1 UID MOVE 1 Trash").await;
+    c2.expect_ok("b1").await;
+    c1.send("a1 FETCH 1:2 UID").await;
+    assert!(!c1.expect_ok("a1").await.has("EXPUNGE"));
+    c1.send("a2 NOOP").await;
+    assert_eq!(c1.expect_ok("a2").await.untagged, vec!["* 1 EXPUNGE"]);
+}

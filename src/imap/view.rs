@@ -62,6 +62,9 @@ pub struct SelectedView {
     pub uid_next: Uid,
     pub highest_modseq: ModSeq,
     messages: Vec<ViewMessage>,
+    /// Messages gone from the store are still in the view because EXPUNGE
+    /// could not be sent yet.
+    pub expunge_pending: bool,
     /// One above the highest UID this session has announced with EXISTS, so
     /// a message expunged elsewhere but still in the view is not re-added.
     announced_below: Uid,
@@ -90,6 +93,7 @@ impl SelectedView {
             uid_next: snapshot.uid_next,
             highest_modseq: snapshot.highest_modseq,
             messages,
+            expunge_pending: false,
             announced_below,
         }
     }
@@ -212,6 +216,7 @@ impl SelectedView {
             }
             self.messages = kept;
         }
+        self.expunge_pending = self.messages.iter().any(|m| in_store(m.uid).is_none());
         for (i, m) in self.messages.iter_mut().enumerate() {
             let Some(now) = in_store(m.uid) else { continue };
             if !now.flags.same_as(&m.flags) {
@@ -292,6 +297,7 @@ mod tests {
         let mut v = view(&[10, 20]);
         let updates = v.sync(snapshot(&[20, 30]), false);
         assert_eq!(updates, vec![Update::Exists(3)]);
+        assert!(v.expunge_pending);
         assert_eq!(v.seq_of(Uid(10)), Some(1));
         let later = v.sync(snapshot(&[20, 30]), true);
         assert_eq!(later, vec![Update::Expunge(1)]);

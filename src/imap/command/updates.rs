@@ -21,10 +21,11 @@ where
             return;
         };
         let changed = login.changes.has_changed().unwrap_or(false);
-        let deferred = self.resync && allow_expunge;
-        if !changed && !deferred {
+        let deferred = view.expunge_pending && allow_expunge;
+        if !changed && !deferred && !self.resync {
             return;
         }
+        self.resync = false;
         login.changes.borrow_and_update();
         let account = login.user.account;
         let mailbox = view.mailbox;
@@ -38,9 +39,7 @@ where
         let Some(view) = self.selected.as_mut() else {
             return;
         };
-        let before = view.exists();
-        let updates = view.sync(snapshot.clone(), allow_expunge);
-        self.resync = !allow_expunge && snapshot.messages.len() < before as usize;
+        let updates = view.sync(snapshot, allow_expunge);
         self.queue_updates(updates);
     }
 

@@ -93,8 +93,8 @@ pub struct Session<S> {
     pub(crate) enabled: Enabled,
     pub(crate) errors: u32,
     pub(crate) logout: bool,
-    /// An expunge was seen but could not be reported yet: look again at
-    /// the next command that allows it, even without a new change.
+    /// Look at the store at the next chance even without a new change mark
+    /// (IDLE consumed the mark when it woke).
     pub(crate) resync: bool,
 }
 
