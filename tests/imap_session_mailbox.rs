@@ -49,6 +49,9 @@ async fn rev2_select_has_no_recent_and_condstore_adds_highestmodseq() {
     let t = c.expect_ok("a2").await;
     assert!(!t.has("RECENT"));
     assert!(t.has("* OK [HIGHESTMODSEQ "));
+    assert_eq!(t.untagged[2], "* LIST () \"/\" INBOX");
+    c.send("a3 EXAMINE Trash").await;
+    assert!(c.expect_ok("a3").await.has("* LIST (\\Trash) \"/\" Trash"));
 }
 
 #[tokio::test]

@@ -6,13 +6,28 @@
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::imap::parser::{Mailbox, SelectParameters, SequenceSet};
-use crate::imap::response::{Code, Condition, Data, FlagName, Response, Status};
+use crate::imap::response::{
+    Code, Condition, Data, FlagName, ListEntry, MailboxAttribute, Response, Status,
+};
 use crate::imap::session::Session;
 use crate::imap::view::SelectedView;
-use crate::store::{Keyword, SystemFlag};
+use crate::store::{DELIMITER, Keyword, SpecialUse, SystemFlag};
 
 use super::Reply;
 use super::error::store_failure;
+
+/// The LIST attribute of a special use (RFC 6154 §2).
+fn attribute(special_use: SpecialUse) -> MailboxAttribute {
+    match special_use {
+        SpecialUse::All => MailboxAttribute::All,
+        SpecialUse::Archive => MailboxAttribute::Archive,
+        SpecialUse::Drafts => MailboxAttribute::Drafts,
+        SpecialUse::Flagged => MailboxAttribute::Flagged,
+        SpecialUse::Junk => MailboxAttribute::Junk,
+        SpecialUse::Sent => MailboxAttribute::Sent,
+        SpecialUse::Trash => MailboxAttribute::Trash,
+    }
+}
 
 /// The keywords every mailbox announces in FLAGS (the common set).
 const COMMON_KEYWORDS: [&str; 4] = ["$Forwarded", "$MDNSent", "$Junk", "$NotJunk"];
@@ -84,10 +99,21 @@ where
             // Nothing is selected yet: HIGHESTMODSEQ comes with the rest.
             self.enabled.condstore = true;
         }
+        let special_use = info.special_use;
         let view = SelectedView::new(info.id, info.name, read_only, snapshot);
         self.queue_data(Data::Flags(defined_flags()));
         self.queue_data(Data::Exists(view.exists()));
         let rev1 = !self.enabled.rev2;
+        if !rev1 {
+            // RFC 9051 §6.3.2: IMAP4rev2 SELECT names the mailbox in a LIST
+            // response (the special use is the attribute the store knows).
+            self.queue_data(Data::List(ListEntry {
+                attributes: special_use.map(attribute).into_iter().collect(),
+                delimiter: Some(DELIMITER),
+                name: view.name.as_str().to_owned(),
+                extended: Vec::new(),
+            }));
+        }
         if rev1 {
             self.queue_data(Data::Recent(0));
             if let Some(unseen) = view.first_unseen() {
