@@ -3,6 +3,8 @@ folders, APPEND with flags and date, FETCH, STORE, COPY, MOVE, EXPUNGE, and IDLE
 message that a second connection appends."""
 
 import imaplib
+import shutil
+import subprocess
 import socket
 import ssl
 import time
@@ -129,3 +131,26 @@ def test_idle_sees_an_append_from_a_second_connection(imap_server):
     assert reader.readline().startswith(b"a3 OK")
     other.logout()
     tls.close()
+
+
+def curl(server, url, *extra):
+    cert = str(server.data_dir / "certs" / "self-signed.crt")
+    return subprocess.run(
+        ["curl", "-sS", "--cacert", cert, "--user", f"{USER}:{PASSWORD}", *extra, url],
+        capture_output=True, timeout=20,
+    )
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_curl_fetches_a_message_over_imaps_and_starttls(imap_server):
+    client = connect(imap_server)
+    client.append("INBOX", None, None, MESSAGE)
+    client.logout()
+    imaps = curl(imap_server, f"imaps://localhost:{imap_server.ports['imaps']}/INBOX;UID=1")
+    assert imaps.returncode == 0, imaps.stderr
+    assert imaps.stdout == MESSAGE
+    starttls = curl(
+        imap_server, f"imap://localhost:{imap_server.ports['imap']}/INBOX;UID=1", "--ssl-reqd"
+    )
+    assert starttls.returncode == 0, starttls.stderr
+    assert starttls.stdout == MESSAGE
