@@ -155,8 +155,20 @@ impl SelectedView {
                     *flag = true;
                 }
             } else {
-                if low == 0 || high > self.exists() {
+                // Numbers the client wrote must exist. With `*`, `n:*` is
+                // `*:n` (RFC 9051 §9 seq-range), so it reaches down to the
+                // last message even when n is beyond it; in an empty mailbox
+                // it names nothing (clients send `1:*` blindly).
+                let star = range.first == SeqNumber::Largest || range.last == SeqNumber::Largest;
+                let (low, high) = if star {
+                    (low.min(self.exists()), self.exists())
+                } else if high > self.exists() {
                     return Err(BadSequence);
+                } else {
+                    (low, high)
+                };
+                if low == 0 {
+                    continue;
                 }
                 let range = (low as usize - 1)..(high as usize);
                 for flag in selected.get_mut(range).unwrap_or_default() {
@@ -318,5 +330,17 @@ mod tests {
         assert_eq!(v.resolve(&range(1, Some(3)), false), Err(BadSequence));
         assert_eq!(v.resolve(&range(4, None), true).unwrap(), vec![(2, Uid(7))]);
         assert_eq!(v.resolve(&range(2, Some(1)), false).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn star_in_an_empty_mailbox_names_nothing() {
+        let v = view(&[]);
+        assert_eq!(v.resolve(&range(1, None), false).unwrap(), vec![]);
+        assert_eq!(v.resolve(&range(1, Some(1)), false), Err(BadSequence));
+        let v = view(&[4, 9]);
+        assert_eq!(
+            v.resolve(&range(5, None), false).unwrap(),
+            vec![(2, Uid(9))]
+        );
     }
 }
