@@ -111,3 +111,31 @@ async fn commands_not_wired_yet_are_no_unavailable() {
     c.send("a2 SEARCH ALL").await;
     c.expect_code("a2", "UNAVAILABLE").await;
 }
+
+#[tokio::test]
+async fn random_bytes_never_break_the_session() {
+    let f = fixture().await;
+    let mut c = f.login().await;
+    // A fixed xorshift stream: the same junk on every run.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut junk = Vec::new();
+    for _ in 0..4000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let byte = (state & 0xff) as u8;
+        // Keep literals announced by the junk small enough to be skipped.
+        junk.push(if byte == b'{' { b'(' } else { byte });
+    }
+    c.send_raw(&junk).await;
+    c.send("\r\nz1 NOOP").await;
+    let mut answered = false;
+    for _ in 0..200 {
+        let line = c.line().await;
+        if line.starts_with("z1 OK") || line.starts_with("* BYE Too many errors") {
+            answered = true;
+            break;
+        }
+    }
+    assert!(answered);
+}

@@ -151,6 +151,12 @@ where
                 }
             };
             if self.answer(event).await.is_err() {
+                // The client is gone, or the server is going (mid-APPEND or
+                // mid-AUTHENTICATE): say goodbye if there is anyone to hear it.
+                if self.shutdown.is_requested() {
+                    self.bye(Some(Code::Unavailable), "Server shutting down")
+                        .await;
+                }
                 return;
             }
             if self.errors >= MAX_CONSECUTIVE_ERRORS {
