@@ -222,3 +222,13 @@ async fn offlineimap_oneshot_replays() {
 async fn neomutt_read_replays() {
     assert!(replay("neomutt-imaps-read-smtps-send.txt").await >= 8);
 }
+
+#[tokio::test]
+async fn curl_imaps_replays() {
+    assert!(replay("curl-imaps-pop3s-smtps.txt").await >= 4);
+}
+
+#[tokio::test]
+async fn getmail6_imaps_replays() {
+    assert!(replay("getmail6-pop3s-imaps.txt").await >= 9);
+}
