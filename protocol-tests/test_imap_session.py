@@ -154,3 +154,25 @@ def test_curl_fetches_a_message_over_imaps_and_starttls(imap_server):
     )
     assert starttls.returncode == 0, starttls.stderr
     assert starttls.stdout == MESSAGE
+
+
+def test_fetch_every_item_imaplib_can_read(imap_server):
+    client = connect(imap_server)
+    client.append("INBOX", None, None, MESSAGE)
+    client.select("INBOX")
+    items = (
+        "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY BODYSTRUCTURE BODY.PEEK[HEADER] "
+        "BODY.PEEK[TEXT]<0.2> BODY.PEEK[1.MIME] BINARY.PEEK[1] BINARY.SIZE[1] RFC822.HEADER)"
+    )
+    typ, data = client.fetch("1", items)
+    assert typ == "OK"
+    flat = b"".join(part if isinstance(part, bytes) else b"".join(part) for part in data)
+    for expected in (
+        b"UID 1", b"FLAGS ()", b"INTERNALDATE \"", f"RFC822.SIZE {len(MESSAGE)}".encode(),
+        b"ENVELOPE (NIL \"hello\"", b"BODYSTRUCTURE (\"text\" \"plain\"",
+        b"BODY[TEXT]<0> {2}", b"Hi", b"BINARY.SIZE[1] 10", b"Subject: hello\r\n",
+    ):
+        assert expected in flat, (expected, flat)
+    typ, data = client.fetch("1", "(RFC822.TEXT)")
+    assert data[0][1] == b"Hi Alice\r\n"
+    client.logout()
