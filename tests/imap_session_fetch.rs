@@ -186,3 +186,33 @@ async fn first_modseq_fetch_enables_condstore_and_announces_highestmodseq() {
     c.send("a2 FETCH 1 (MODSEQ)").await;
     assert_eq!(c.expect_ok("a2").await.untagged.len(), 1);
 }
+
+#[tokio::test]
+async fn binary_of_an_unknown_transfer_encoding_is_unknown_cte() {
+    let f = fixture().await;
+    let odd = b"Subject: odd\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x\r\n";
+    f.deliver("INBOX", &[odd]).await;
+    let mut c = f.select("INBOX").await;
+    c.send("a1 FETCH 1 (BINARY.PEEK[1])").await;
+    c.expect_code("a1", "UNKNOWN-CTE").await;
+}
+
+#[tokio::test]
+async fn a_large_body_is_streamed_whole_with_nul_replaced() {
+    let f = fixture().await;
+    let mut big = b"Subject: big\r\n\r\n".to_vec();
+    for i in 0..40_000 {
+        big.extend_from_slice(format!("line {i:08}\r\n").as_bytes());
+    }
+    big.extend_from_slice(b"nul:\0:end\r\n");
+    f.deliver("INBOX", &[&big]).await;
+    let mut c = f.select("INBOX").await;
+    c.send("a1 FETCH 1 (BODY.PEEK[])").await;
+    let t = c.expect_ok("a1").await;
+    let expected = String::from_utf8_lossy(&big).replace('\0', "\u{fffd}");
+    let header = format!("* 1 FETCH (BODY[] {{{}}}\r\n", big.len());
+    assert!(t.untagged[0].starts_with(&header));
+    // 0x80 (not valid UTF-8 alone) stands where the NUL was.
+    assert_eq!(t.untagged[0].len(), header.len() + expected.len() + 1);
+    assert!(t.untagged[0].ends_with("nul:\u{fffd}:end\r\n)"));
+}
