@@ -2,12 +2,15 @@
 //! On the embedded default it also makes the first start usable: a demo account whose password
 //! is printed once, and a note on how to connect a client.
 
+use std::sync::Arc;
+
 use anyhow::anyhow;
-use postamt::auth::{Directory, User, generate_password};
-use postamt::config::{Config, Protocol, TlsMode};
+use postamt::auth::{Authenticator, Directory, ThrottleSettings, User, generate_password};
+use postamt::config::{AuthSection, Config, Protocol, TlsMode};
+use postamt::imap::ImapHandler;
 use postamt::logging;
 use postamt::server::{Handlers, Server, ServerError};
-use postamt::store::MailBackend;
+use postamt::store::{MailBackend, Store};
 
 use super::context::{ConfigSource, Context};
 use super::failure::{CommandResult, Exit, Failure};
@@ -24,16 +27,40 @@ pub fn run(context: Context) -> CommandResult {
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Failure::new(Exit::Software, anyhow!("cannot start the runtime: {e}")))?;
-    runtime.block_on(serve(context, demo))
+    let store = Store::new(Arc::new(context.store()?));
+    let authenticator = Arc::new(Authenticator::new(
+        Arc::new(directory),
+        throttle_settings(&context.config.auth),
+    ));
+    let handlers = Handlers::default().with(
+        Protocol::Imap,
+        Arc::new(ImapHandler::new(store, authenticator)),
+    );
+    runtime.block_on(serve(context, demo, handlers))
 }
 
-async fn serve(context: Context, demo: Option<(User, String)>) -> CommandResult {
+/// The login throttle as `[auth]` configures it.
+fn throttle_settings(auth: &AuthSection) -> ThrottleSettings {
+    ThrottleSettings {
+        free_failures: auth.throttle_failures_before_delay,
+        base_delay: auth.throttle_base_delay.duration(),
+        max_delay: auth.throttle_max_delay.duration(),
+        quiet_period: auth.throttle_forget_after.duration(),
+        max_tracked_keys: usize::try_from(auth.throttle_max_tracked).unwrap_or(usize::MAX),
+    }
+}
+
+async fn serve(
+    context: Context,
+    demo: Option<(User, String)>,
+    handlers: Handlers,
+) -> CommandResult {
     let config_path = match &context.source {
         ConfigSource::File(path) => Some(path.clone()),
         ConfigSource::EmbeddedDefault => None,
     };
     let embedded = config_path.is_none();
-    let server = Server::bind(context.config.clone(), config_path, Handlers::default())
+    let server = Server::bind(context.config.clone(), config_path, handlers)
         .await
         .map_err(server_failure)?;
     let _signals = server.handle_signals().map_err(server_failure)?;
@@ -112,6 +139,6 @@ fn print_welcome(config: &Config, demo: Option<&(User, String)>) {
         "The certificate is self-signed ({}): accept it in the client.",
         config.certificate_files().certificate.display()
     );
-    println!("IMAP, POP3 and SMTP answer \"not available yet\" in this version (see README).");
+    println!("POP3 and SMTP answer \"not available yet\" in this version (see README).");
     println!("Stop with Ctrl-C.");
 }

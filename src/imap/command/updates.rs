@@ -1,0 +1,80 @@
+//! Reporting other sessions' changes to the selected mailbox (RFC 9051
+//! §7.5.1, §5.2): EXISTS, FETCH FLAGS and, where allowed, EXPUNGE. The view
+//! computes the differences; this file decides to look and writes them.
+
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::imap::response::{Code, Data, FetchItem};
+use crate::imap::session::Session;
+use crate::imap::view::Update;
+
+impl<S> Session<S>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    /// Queues what changed in the selected mailbox since the session last
+    /// looked. Cheap when nothing did: the store's change feed says so
+    /// without touching the index. A store failure is logged and the
+    /// changes are reported later.
+    pub(crate) async fn report_changes(&mut self, allow_expunge: bool) {
+        let (Some(login), Some(view)) = (self.login.as_mut(), self.selected.as_ref()) else {
+            return;
+        };
+        let changed = login.changes.has_changed().unwrap_or(false);
+        let deferred = view.expunge_pending && allow_expunge;
+        if !changed && !deferred && !self.resync {
+            return;
+        }
+        self.resync = false;
+        login.changes.borrow_and_update();
+        let account = login.user.account;
+        let mailbox = view.mailbox;
+        let snapshot = match self.context.store.snapshot(account, mailbox).await {
+            Ok(snapshot) => snapshot,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the selected mailbox for updates");
+                return;
+            }
+        };
+        let Some(view) = self.selected.as_mut() else {
+            return;
+        };
+        let updates = view.sync(snapshot, allow_expunge);
+        self.queue_updates(updates);
+    }
+
+    /// A CONDSTORE enabling command (RFC 7162 §3.1): the first one while a
+    /// mailbox is selected also announces its HIGHESTMODSEQ.
+    pub(crate) fn enable_condstore(&mut self) {
+        if self.enabled.condstore {
+            return;
+        }
+        self.enabled.condstore = true;
+        if let Some(modseq) = self.selected.as_ref().map(|v| v.highest_modseq) {
+            self.untagged_ok(Code::HighestModSeq(modseq), "Highest");
+        }
+    }
+
+    pub(crate) fn queue_updates(&mut self, updates: Vec<Update>) {
+        let condstore = self.enabled.condstore;
+        for update in updates {
+            match update {
+                Update::Expunge(seq) => self.queue_data(Data::Expunge(seq)),
+                Update::Exists(n) => self.queue_data(Data::Exists(n)),
+                Update::Flags { seq, message } => {
+                    let mut items = vec![
+                        FetchItem::Uid(message.uid),
+                        FetchItem::Flags {
+                            flags: &message.flags,
+                            recent: false,
+                        },
+                    ];
+                    if condstore {
+                        items.push(FetchItem::ModSeq(message.modseq));
+                    }
+                    self.queue_data(Data::Fetch { seq, items });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! The IMAP [`ProtocolHandler`]: builds a [`Session`] for each accepted
+//! connection from the listener and configuration, and refuses a client
+//! over a connection limit with `* BYE [UNAVAILABLE]` (RFC 9051 §7.1.5,
+//! RFC 5530). Holds what all sessions share; speaks no IMAP itself.
+
+use std::sync::Arc;
+
+use tokio::io::AsyncWriteExt;
+
+use crate::auth::Authenticator;
+use crate::config::TlsMode;
+use crate::imap::parser::{Limits, LiteralMode};
+use crate::imap::response::{Code, Condition, Fragment, Mode, Response, Status};
+use crate::imap::session::{AccountSessions, Session, SessionContext, SessionSettings};
+use crate::server::{Connection, ProtocolHandler, Refusal, SessionFuture};
+use crate::store::Store;
+
+/// Serves IMAP on the listeners the server gives it.
+pub struct ImapHandler {
+    context: SessionContext,
+}
+
+impl ImapHandler {
+    pub fn new(store: Store, authenticator: Arc<Authenticator>) -> Self {
+        Self {
+            context: SessionContext {
+                store,
+                authenticator,
+                sessions: Arc::new(AccountSessions::new(AccountSessions::DEFAULT_MAX)),
+            },
+        }
+    }
+}
+
+/// The settings of one connection's session.
+fn settings(connection: &Connection) -> SessionSettings {
+    let config = &connection.config;
+    let starttls =
+        (connection.tls_mode == TlsMode::StartTls && !connection.stream.is_tls()).then(|| {
+            (
+                connection.tls.acceptor(),
+                config.timeouts.tls_handshake.duration(),
+            )
+        });
+    SessionSettings {
+        limits: Limits::from_config(&config.limits, LiteralMode::Plus),
+        idle_timeout: connection.idle_timeout,
+        peer: connection.peer,
+        starttls,
+        plaintext_auth: config.auth.allow_plaintext_on_loopback
+            && connection.peer.ip().is_loopback(),
+    }
+}
+
+impl ProtocolHandler for ImapHandler {
+    fn serve(&self, connection: Connection) -> SessionFuture {
+        let settings = settings(&connection);
+        let session = Session::new(
+            connection.stream,
+            self.context.clone(),
+            settings,
+            connection.shutdown,
+        );
+        Box::pin(session.run())
+    }
+
+    fn refuse(&self, mut connection: Connection, reason: Refusal) -> SessionFuture {
+        let bye = Status::untagged(Condition::Bye, Some(Code::Unavailable), reason.text());
+        let bytes: Vec<u8> = Response::Status(bye)
+            .encode(Mode::Rev1)
+            .into_iter()
+            .flat_map(|f| match f {
+                Fragment::Bytes(b) => b,
+                Fragment::Stream(_) => Vec::new(),
+            })
+            .collect();
+        Box::pin(async move {
+            let written = async {
+                connection.stream.write_all(&bytes).await?;
+                connection.stream.shutdown().await
+            };
+            if let Err(error) = written.await {
+                tracing::debug!(%error, "client left before the refusal was written");
+            }
+        })
+    }
+}

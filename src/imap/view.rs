@@ -1,0 +1,346 @@
+//! The selected mailbox as one session sees it (RFC 9051 §2.3.1.2, §7.5.1):
+//! the sequence number ↔ UID map and the flags last reported, and the
+//! differences between that and the store's current state, turned into the
+//! untagged updates the session may send. It decides nothing about *when*
+//! updates are allowed: the caller says whether EXPUNGE may be sent now
+//! (never during FETCH, STORE or SEARCH). No I/O.
+
+use thiserror::Error;
+
+use crate::imap::parser::{SeqNumber, SequenceSet};
+use crate::store::{
+    Flags, InternalDate, MailboxId, MailboxName, MailboxSnapshot, MessageSummary, ModSeq, Uid,
+    UidValidity,
+};
+
+/// A message as the session last reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewMessage {
+    pub uid: Uid,
+    pub flags: Flags,
+    pub modseq: ModSeq,
+    pub size: u64,
+    pub internal_date: InternalDate,
+}
+
+impl From<MessageSummary> for ViewMessage {
+    fn from(m: MessageSummary) -> Self {
+        Self {
+            uid: m.uid,
+            flags: m.flags,
+            modseq: m.modseq,
+            size: m.size,
+            internal_date: m.internal_date,
+        }
+    }
+}
+
+/// One untagged update learned from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Update {
+    /// `* n EXPUNGE`, numbered after the previous ones were applied.
+    Expunge(u32),
+    /// `* n EXISTS`: the new message count.
+    Exists(u32),
+    /// `* n FETCH (FLAGS ...)`: another session changed the flags.
+    Flags { seq: u32, message: ViewMessage },
+}
+
+/// A sequence set that names a message the session does not have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("invalid message sequence number")]
+pub struct BadSequence;
+
+/// The selected mailbox.
+#[derive(Debug)]
+pub struct SelectedView {
+    pub mailbox: MailboxId,
+    pub name: MailboxName,
+    /// EXAMINE, or SELECT of a mailbox that may not be changed.
+    pub read_only: bool,
+    pub uid_validity: UidValidity,
+    pub uid_next: Uid,
+    pub highest_modseq: ModSeq,
+    messages: Vec<ViewMessage>,
+    /// Messages gone from the store are still in the view because EXPUNGE
+    /// could not be sent yet.
+    pub expunge_pending: bool,
+    /// One above the highest UID this session has announced with EXISTS, so
+    /// a message expunged elsewhere but still in the view is not re-added.
+    announced_below: Uid,
+}
+
+impl SelectedView {
+    pub fn new(
+        mailbox: MailboxId,
+        name: MailboxName,
+        read_only: bool,
+        snapshot: MailboxSnapshot,
+    ) -> Self {
+        let messages: Vec<ViewMessage> = snapshot
+            .messages
+            .into_iter()
+            .map(ViewMessage::from)
+            .collect();
+        let announced_below = messages
+            .last()
+            .map_or(Uid(0), |m| Uid(m.uid.0.saturating_add(1)));
+        Self {
+            mailbox,
+            name,
+            read_only,
+            uid_validity: snapshot.uid_validity,
+            uid_next: snapshot.uid_next,
+            highest_modseq: snapshot.highest_modseq,
+            messages,
+            expunge_pending: false,
+            announced_below,
+        }
+    }
+
+    /// The number of messages (the EXISTS count).
+    pub fn exists(&self) -> u32 {
+        u32::try_from(self.messages.len()).unwrap_or(u32::MAX)
+    }
+
+    pub fn messages(&self) -> &[ViewMessage] {
+        &self.messages
+    }
+
+    /// The sequence number of `uid`, if the view has it.
+    pub fn seq_of(&self, uid: Uid) -> Option<u32> {
+        let index = self.messages.binary_search_by_key(&uid, |m| m.uid).ok()?;
+        u32::try_from(index + 1).ok()
+    }
+
+    pub fn message(&self, seq: u32) -> Option<&ViewMessage> {
+        self.messages
+            .get(usize::try_from(seq).ok()?.checked_sub(1)?)
+    }
+
+    /// The first message without `\Seen` (RFC 3501 §7.1 UNSEEN).
+    pub fn first_unseen(&self) -> Option<u32> {
+        let index = self
+            .messages
+            .iter()
+            .position(|m| !m.flags.contains(crate::store::SystemFlag::Seen))?;
+        u32::try_from(index + 1).ok()
+    }
+
+    /// The messages a set names, as (sequence number, UID) in ascending
+    /// order. Sequence numbers beyond the mailbox are an error (RFC 9051
+    /// §6.4.5 BAD); UIDs that do not exist are skipped (§6.4.9). `$` is the
+    /// empty saved result: this session never saves one (RFC 5182 §2.1).
+    pub fn resolve(&self, set: &SequenceSet, uid: bool) -> Result<Vec<(u32, Uid)>, BadSequence> {
+        let SequenceSet::Ranges(ranges) = set else {
+            return Ok(Vec::new());
+        };
+        let largest = if uid {
+            self.messages.last().map_or(0, |m| m.uid.0)
+        } else {
+            self.exists()
+        };
+        let value = |n: SeqNumber| match n {
+            SeqNumber::Value(v) => v.get(),
+            SeqNumber::Largest => largest,
+        };
+        let mut selected = vec![false; self.messages.len()];
+        for range in ranges {
+            let (a, b) = (value(range.first), value(range.last));
+            let (low, high) = (a.min(b), a.max(b));
+            if uid {
+                let start = self.messages.partition_point(|m| m.uid.0 < low);
+                let end = self.messages.partition_point(|m| m.uid.0 <= high);
+                for flag in selected.get_mut(start..end).unwrap_or_default() {
+                    *flag = true;
+                }
+            } else {
+                // Numbers the client wrote must exist. With `*`, `n:*` is
+                // `*:n` (RFC 9051 §9 seq-range), so it reaches down to the
+                // last message even when n is beyond it; in an empty mailbox
+                // it names nothing (clients send `1:*` blindly).
+                let star = range.first == SeqNumber::Largest || range.last == SeqNumber::Largest;
+                let (low, high) = if star {
+                    (low.min(self.exists()), self.exists())
+                } else if high > self.exists() {
+                    return Err(BadSequence);
+                } else {
+                    (low, high)
+                };
+                if low == 0 {
+                    continue;
+                }
+                let range = (low as usize - 1)..(high as usize);
+                for flag in selected.get_mut(range).unwrap_or_default() {
+                    *flag = true;
+                }
+            }
+        }
+        Ok(selected
+            .iter()
+            .zip(&self.messages)
+            .enumerate()
+            .filter(|(_, (chosen, _))| **chosen)
+            .filter_map(|(i, (_, m))| Some((u32::try_from(i + 1).ok()?, m.uid)))
+            .collect())
+    }
+
+    /// Records flags this session set itself (and reported already).
+    pub fn set_flags(&mut self, uid: Uid, flags: Flags, modseq: ModSeq) {
+        if let Ok(i) = self.messages.binary_search_by_key(&uid, |m| m.uid)
+            && let Some(m) = self.messages.get_mut(i)
+        {
+            m.flags = flags;
+            m.modseq = modseq;
+        }
+        self.highest_modseq = self.highest_modseq.max(modseq);
+    }
+
+    /// Removes an expunged message; returns the sequence number it had.
+    pub fn remove(&mut self, uid: Uid) -> Option<u32> {
+        let seq = self.seq_of(uid)?;
+        self.messages.retain(|m| m.uid != uid);
+        Some(seq)
+    }
+
+    /// Brings the view up to `snapshot` and says what to tell the client.
+    /// Without `allow_expunge` messages gone from the store stay in the view
+    /// (and keep their numbers) until a later call may report them.
+    pub fn sync(&mut self, snapshot: MailboxSnapshot, allow_expunge: bool) -> Vec<Update> {
+        let mut updates = Vec::new();
+        let current = snapshot.messages;
+        let in_store = |uid: Uid| {
+            current
+                .binary_search_by_key(&uid, |m| m.uid)
+                .ok()
+                .and_then(|i| current.get(i))
+        };
+        if allow_expunge {
+            let mut seq = 1u32;
+            let mut kept = Vec::with_capacity(self.messages.len());
+            for m in std::mem::take(&mut self.messages) {
+                if in_store(m.uid).is_some() {
+                    kept.push(m);
+                    seq += 1;
+                } else {
+                    updates.push(Update::Expunge(seq));
+                }
+            }
+            self.messages = kept;
+        }
+        self.expunge_pending = self.messages.iter().any(|m| in_store(m.uid).is_none());
+        for (i, m) in self.messages.iter_mut().enumerate() {
+            let Some(now) = in_store(m.uid) else { continue };
+            if !now.flags.same_as(&m.flags) {
+                m.flags = now.flags.clone();
+                m.modseq = now.modseq;
+                updates.push(Update::Flags {
+                    seq: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                    message: m.clone(),
+                });
+            }
+        }
+        let before = self.messages.len();
+        for m in current.iter().filter(|m| m.uid >= self.announced_below) {
+            self.messages.push(ViewMessage::from(m.clone()));
+        }
+        if let Some(last) = self.messages.last() {
+            self.announced_below = self.announced_below.max(Uid(last.uid.0.saturating_add(1)));
+        }
+        if self.messages.len() > before {
+            updates.push(Update::Exists(self.exists()));
+        }
+        self.uid_next = snapshot.uid_next;
+        self.highest_modseq = self.highest_modseq.max(snapshot.highest_modseq);
+        updates
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroU32;
+
+    use super::*;
+    use crate::imap::parser::SeqRange;
+    use crate::store::SystemFlag;
+
+    fn summary(uid: u32, flags: Flags) -> MessageSummary {
+        MessageSummary {
+            uid: Uid(uid),
+            flags,
+            modseq: ModSeq(u64::from(uid)),
+            size: 10,
+            internal_date: InternalDate(0),
+        }
+    }
+
+    fn snapshot(uids: &[u32]) -> MailboxSnapshot {
+        MailboxSnapshot {
+            uid_validity: UidValidity(1),
+            uid_next: Uid(uids.last().map_or(1, |u| u + 1)),
+            highest_modseq: ModSeq(1),
+            messages: uids.iter().map(|&u| summary(u, Flags::new())).collect(),
+        }
+    }
+
+    fn view(uids: &[u32]) -> SelectedView {
+        let name = MailboxName::new("INBOX").unwrap();
+        SelectedView::new(MailboxId(1), name, false, snapshot(uids))
+    }
+
+    fn range(a: u32, b: Option<u32>) -> SequenceSet {
+        let v = |n: u32| SeqNumber::Value(NonZeroU32::new(n).unwrap());
+        SequenceSet::Ranges(vec![SeqRange {
+            first: v(a),
+            last: b.map_or(SeqNumber::Largest, v),
+        }])
+    }
+
+    #[test]
+    fn expunges_are_numbered_as_each_one_is_applied() {
+        let mut v = view(&[10, 20, 30, 40]);
+        let updates = v.sync(snapshot(&[10, 40]), true);
+        assert_eq!(updates, vec![Update::Expunge(2), Update::Expunge(2)]);
+        assert_eq!(v.seq_of(Uid(40)), Some(2));
+    }
+
+    #[test]
+    fn deferred_expunge_keeps_numbers_and_still_announces_new_mail() {
+        let mut v = view(&[10, 20]);
+        let updates = v.sync(snapshot(&[20, 30]), false);
+        assert_eq!(updates, vec![Update::Exists(3)]);
+        assert!(v.expunge_pending);
+        assert_eq!(v.seq_of(Uid(10)), Some(1));
+        let later = v.sync(snapshot(&[20, 30]), true);
+        assert_eq!(later, vec![Update::Expunge(1)]);
+    }
+
+    #[test]
+    fn flag_change_elsewhere_is_reported_once() {
+        let mut v = view(&[5]);
+        let mut changed = snapshot(&[5]);
+        changed.messages[0].flags = Flags::new().with(SystemFlag::Seen);
+        assert_eq!(v.sync(changed.clone(), true).len(), 1);
+        assert!(v.sync(changed, true).is_empty());
+    }
+
+    #[test]
+    fn sequence_beyond_the_mailbox_is_refused_but_uids_are_filtered() {
+        let v = view(&[3, 7]);
+        assert_eq!(v.resolve(&range(1, Some(3)), false), Err(BadSequence));
+        assert_eq!(v.resolve(&range(4, None), true).unwrap(), vec![(2, Uid(7))]);
+        assert_eq!(v.resolve(&range(2, Some(1)), false).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn star_in_an_empty_mailbox_names_nothing() {
+        let v = view(&[]);
+        assert_eq!(v.resolve(&range(1, None), false).unwrap(), vec![]);
+        assert_eq!(v.resolve(&range(1, Some(1)), false), Err(BadSequence));
+        let v = view(&[4, 9]);
+        assert_eq!(
+            v.resolve(&range(5, None), false).unwrap(),
+            vec![(2, Uid(9))]
+        );
+    }
+}
