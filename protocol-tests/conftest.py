@@ -27,10 +27,17 @@ PROTOCOLS = {
 }
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count):
+    """Distinct free loopback ports: every socket stays bound until all are chosen, so the
+    kernel cannot hand out the same port twice."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def wait_for_port(port, process, timeout=20.0):
@@ -53,7 +60,7 @@ class Instance:
         self.base = base
         self.data_dir = base / "data"
         self.config = base / "postamt.toml"
-        self.ports = {name: free_port() for name in PROTOCOLS}
+        self.ports = dict(zip(PROTOCOLS, free_ports(len(PROTOCOLS))))
         listeners = "".join(
             f'\n[[listener]]\nprotocol = "{proto}"\naddress = "127.0.0.1:{self.ports[name]}"\n'
             f'tls = "{mode}"\n'

@@ -106,8 +106,6 @@ async fn idle_outlasts_the_autologout_timer() {
 async fn commands_not_wired_yet_are_no_unavailable() {
     let f = fixture().await;
     let mut c = f.select("INBOX").await;
-    c.send("a1 LIST \"\" \"*\"").await;
-    c.expect_code("a1", "UNAVAILABLE").await;
     c.send("a2 SEARCH ALL").await;
     c.expect_code("a2", "UNAVAILABLE").await;
 }

@@ -58,6 +58,11 @@ pub fn capabilities(state: CapabilityState) -> Vec<String> {
             "MULTIAPPEND",
             "UTF8=ACCEPT",
             "CREATE-SPECIAL-USE",
+            "SPECIAL-USE",
+            "CHILDREN",
+            "LIST-EXTENDED",
+            "LIST-STATUS",
+            "STATUS=SIZE",
         ]
         .into_iter()
         .map(String::from),

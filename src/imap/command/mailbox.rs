@@ -17,7 +17,7 @@ impl<S> Session<S>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
-    fn account(&self) -> Option<crate::store::AccountId> {
+    pub(crate) fn account(&self) -> Option<crate::store::AccountId> {
         self.login.as_ref().map(|l| l.user.account)
     }
 

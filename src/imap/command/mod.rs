@@ -11,6 +11,7 @@ mod copy;
 mod error;
 mod fetch;
 mod idle;
+mod list;
 mod mailbox;
 mod names;
 mod section;
@@ -235,12 +236,11 @@ where
             }
             C::Copy { uid, set, mailbox } => self.copy_or_move(uid, &set, &mailbox, false).await,
             C::Move { uid, set, mailbox } => self.copy_or_move(uid, &set, &mailbox, true).await,
-            // Served by the search and mailbox_list modules once wired in;
-            // until then one honest answer for all of them.
-            C::List(_)
-            | C::Lsub { .. }
-            | C::Status { .. }
-            | C::Search { .. }
+            C::List(args) => self.list(&args).await,
+            C::Lsub { reference, pattern } => self.lsub(&reference, &pattern).await,
+            C::Status { mailbox, items } => self.status(&mailbox, &items).await,
+            // Served by the search module once wired in; until then one honest answer.
+            C::Search { .. }
             | C::Sort { .. }
             | C::Thread { .. }
             | C::GetQuota { .. }
