@@ -4,3 +4,4 @@
 pub mod mailbox_name;
 pub mod parser;
 pub mod response;
+pub mod search;
