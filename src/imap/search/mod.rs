@@ -127,3 +127,52 @@ pub fn sequence_number(view: &MailboxView<'_>, uid: Uid) -> Option<u32> {
     let index = view.messages.binary_search_by_key(&uid, |m| m.uid).ok()?;
     u32::try_from(index + 1).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Flags, InternalDate, ModSeq};
+
+    fn summary(uid: u32) -> MessageSummary {
+        MessageSummary {
+            uid: Uid(uid),
+            flags: Flags::new(),
+            modseq: ModSeq(1),
+            size: 1,
+            internal_date: InternalDate(0),
+        }
+    }
+
+    #[test]
+    fn threads_are_renumbered_to_sequence_numbers() {
+        let messages = [summary(4), summary(9), summary(20)];
+        let view = MailboxView {
+            account: AccountId(1),
+            mailbox: MailboxId(1),
+            messages: &messages,
+            saved: &[],
+        };
+        let leaf = |n| Thread {
+            messages: vec![n],
+            branches: vec![],
+        };
+        let mut threads = vec![Thread {
+            messages: vec![4],
+            branches: vec![leaf(9), leaf(20)],
+        }];
+        to_sequence_numbers(&view, &mut threads);
+        assert_eq!(threads[0].messages, [1]);
+        assert_eq!(threads[0].branches, [leaf(2), leaf(3)]);
+    }
+
+    #[test]
+    fn charset_check_accepts_only_utf8_and_us_ascii() {
+        assert!(check_charset(None).is_ok());
+        assert!(check_charset(Some("utf-8")).is_ok());
+        assert!(check_charset(Some("US-ASCII")).is_ok());
+        assert!(matches!(
+            check_charset(Some("KOI8-R")),
+            Err(SearchError::BadCharset(c)) if c == "KOI8-R"
+        ));
+    }
+}

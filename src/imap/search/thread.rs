@@ -125,3 +125,24 @@ pub(super) fn ordered_subject(mut items: Vec<Item>) -> Vec<Thread> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn algorithm_names_are_case_insensitive_and_unknown_ones_refused() {
+        assert_eq!(
+            ThreadAlgorithm::from_name("references").unwrap(),
+            ThreadAlgorithm::References
+        );
+        assert_eq!(
+            ThreadAlgorithm::from_name("OrderedSubject").unwrap(),
+            ThreadAlgorithm::OrderedSubject
+        );
+        assert!(matches!(
+            ThreadAlgorithm::from_name("REFS"),
+            Err(SearchError::UnknownThreadAlgorithm(name)) if name == "REFS"
+        ));
+    }
+}
