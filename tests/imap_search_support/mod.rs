@@ -247,3 +247,21 @@ pub fn corpus(n: usize) -> Vec<Vec<u8>> {
         .map(|p| wire_format(&std::fs::read(p).unwrap()))
         .collect()
 }
+
+/// Every corpus message, ham then spam, in wire format.
+pub fn whole_corpus() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for sub in ["ham", "spam"] {
+        let mut paths: Vec<_> = std::fs::read_dir(corpus_dir().join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        out.extend(
+            paths
+                .into_iter()
+                .map(|p| wire_format(&std::fs::read(p).unwrap())),
+        );
+    }
+    out
+}

@@ -50,6 +50,11 @@ impl Arena {
 
     /// Whether `a` is `b` or one of its ancestors.
     fn is_ancestor(&self, a: usize, b: usize) -> bool {
+        // The common case, a container just made, needs no walk up a
+        // possibly long reply chain.
+        if self.children(a).is_empty() {
+            return a == b;
+        }
         let mut at = Some(b);
         while let Some(n) = at {
             if n == a {
