@@ -239,8 +239,7 @@ fn gather_subjects(arena: &mut Arena, roots: Vec<usize>) -> Vec<usize> {
         }
     }
     let mut slots: Vec<Option<usize>> = roots.iter().map(|&r| Some(r)).collect();
-    let mut slot_of: HashMap<usize, usize> =
-        roots.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    let slot_of: HashMap<usize, usize> = roots.iter().enumerate().map(|(i, &r)| (r, i)).collect();
     for (k, &r) in roots.iter().enumerate() {
         if slots.get(k).copied().flatten() != Some(r) {
             continue;
@@ -254,38 +253,28 @@ fn gather_subjects(arena: &mut Arena, roots: Vec<usize>) -> Vec<usize> {
         if t == r {
             continue;
         }
-        let t_slot = slot_of.get(&t).copied();
         let t_reply = arena.subject(t).is_some_and(|(_, re)| re);
+        // Step 5A put a dummy in the table whenever one has this subject,
+        // so the current root is a dummy only if the table's is too.
         let (r_dummy, t_dummy) = (arena.is_dummy(r), arena.is_dummy(t));
-        let mut clear = |slot: Option<usize>| {
-            if let Some(s) = slot.and_then(|s| slots.get_mut(s)) {
-                *s = None;
-            }
-        };
         if r_dummy && t_dummy {
             for child in arena.take_children(r) {
                 arena.link(t, child);
             }
-            clear(Some(k));
         } else if t_dummy || (!t_reply && reply) {
             arena.link(t, r);
-            clear(Some(k));
-        } else if r_dummy || (t_reply && !reply) {
-            arena.link(r, t);
-            clear(t_slot);
-            table.insert(subject, r);
         } else {
+            // A new dummy takes the table's place, in the root set too.
             let d = arena.add(None);
             arena.link(d, t);
             arena.link(d, r);
-            clear(Some(k));
-            if let Some(s) = t_slot.and_then(|s| slots.get_mut(s)) {
-                *s = Some(d);
-            }
-            if let Some(s) = t_slot {
-                slot_of.insert(d, s);
+            if let Some(slot) = slot_of.get(&t).and_then(|&s| slots.get_mut(s)) {
+                *slot = Some(d);
             }
             table.insert(subject, d);
+        }
+        if let Some(slot) = slots.get_mut(k) {
+            *slot = None;
         }
     }
     slots.into_iter().flatten().collect()
