@@ -8,8 +8,9 @@ use crate::store::{Store, Uid};
 use super::{MailboxView, SearchError};
 
 /// UIDs per `Store::metadata` call: few round trips to the blocking pool,
-/// and a bounded amount of parsed metadata alive at any moment.
-pub const BATCH: usize = 2048;
+/// and a bounded amount of parsed metadata alive at any moment (measured on
+/// 20,000 messages: SORT peaked at 34 MB resident with 256, 80 MB with 2048).
+pub const BATCH: usize = 256;
 
 /// `extract` applied to the metadata of each of `uids` that still exists,
 /// in `uids` order of the batches (ascending UIDs within a batch).

@@ -12,21 +12,20 @@ use crate::store::{Store, Uid};
 use super::collate::{decode_header_value, fold};
 use super::{MailboxView, SearchError, keys, sequence_number};
 
-/// What SORT compares of one message; strings already folded.
+/// The value of one sort key for one message; strings already folded.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Value {
+    Number(i64),
+    Text(String),
+}
+
+/// What SORT compares of one message: only the values its criteria ask for,
+/// so a large mailbox holds no more than that in memory.
 #[derive(Debug)]
 struct Item {
     uid: Uid,
     seq: u32,
-    arrival: i64,
-    size: u64,
-    /// The sent date, or the internal date without one (RFC 5256 §2.2).
-    date: i64,
-    subject: String,
-    from: String,
-    to: String,
-    cc: String,
-    display_from: String,
-    display_to: String,
+    values: Vec<Value>,
 }
 
 pub async fn sort(
@@ -35,16 +34,19 @@ pub async fn sort(
     criteria: &[SortCriterion],
     matching: &[Uid],
 ) -> Result<Vec<Uid>, SearchError> {
-    let mut items = keys::load(store, view, matching, |uid, m| item(view, uid, &m))
-        .await?
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>();
+    let mut items = keys::load(store, view, matching, |uid, m| {
+        item(view, criteria, uid, &m)
+    })
+    .await?
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
     items.sort_by(|a, b| {
         criteria
             .iter()
-            .map(|c| {
-                let o = compare(c.key, a, b);
+            .zip(a.values.iter().zip(&b.values))
+            .map(|(c, (a, b))| {
+                let o = a.cmp(b);
                 if c.reverse { o.reverse() } else { o }
             })
             .find(|o| o.is_ne())
@@ -54,26 +56,34 @@ pub async fn sort(
     Ok(items.into_iter().map(|i| i.uid).collect())
 }
 
-fn item(view: &MailboxView<'_>, uid: Uid, m: &MessageMetadata) -> Option<Item> {
+fn item(
+    view: &MailboxView<'_>,
+    criteria: &[SortCriterion],
+    uid: Uid,
+    m: &MessageMetadata,
+) -> Option<Item> {
     let seq = sequence_number(view, uid)?;
     let summary = view
         .messages
         .get(usize::try_from(seq).ok()?.checked_sub(1)?)?;
-    let mailbox = |s: &Option<String>| fold(s.as_deref().unwrap_or_default());
     let t = &m.thread;
-    Some(Item {
-        uid,
-        seq,
-        arrival: summary.internal_date.0,
-        size: summary.size,
-        date: t.sent_date.unwrap_or(summary.internal_date.0),
-        subject: fold(&t.base_subject),
-        from: mailbox(&t.from_mailbox),
-        to: mailbox(&t.to_mailbox),
-        cc: mailbox(&t.cc_mailbox),
-        display_from: display(&m.envelope.from),
-        display_to: display(&m.envelope.to),
-    })
+    let mailbox = |s: &Option<String>| Value::Text(fold(s.as_deref().unwrap_or_default()));
+    let values = criteria
+        .iter()
+        .map(|c| match c.key {
+            SortKey::Arrival => Value::Number(summary.internal_date.0),
+            SortKey::Size => Value::Number(i64::try_from(summary.size).unwrap_or(i64::MAX)),
+            // RFC 5256 §2.2: the sent date, or the internal date without one.
+            SortKey::Date => Value::Number(t.sent_date.unwrap_or(summary.internal_date.0)),
+            SortKey::Subject => Value::Text(fold(&t.base_subject)),
+            SortKey::From => mailbox(&t.from_mailbox),
+            SortKey::To => mailbox(&t.to_mailbox),
+            SortKey::Cc => mailbox(&t.cc_mailbox),
+            SortKey::DisplayFrom => Value::Text(display(&m.envelope.from)),
+            SortKey::DisplayTo => Value::Text(display(&m.envelope.to)),
+        })
+        .collect();
+    Some(Item { uid, seq, values })
 }
 
 /// RFC 5957 §2: the decoded display name of the first address, or its
@@ -96,19 +106,5 @@ fn display(list: &[EnvelopeAddress]) -> String {
         Some(n) if !n.trim().is_empty() => fold(n.trim()),
         _ if host.is_empty() => fold(mailbox),
         _ => fold(&format!("{mailbox}@{host}")),
-    }
-}
-
-fn compare(key: SortKey, a: &Item, b: &Item) -> Ordering {
-    match key {
-        SortKey::Arrival => a.arrival.cmp(&b.arrival),
-        SortKey::Cc => a.cc.cmp(&b.cc),
-        SortKey::Date => a.date.cmp(&b.date),
-        SortKey::From => a.from.cmp(&b.from),
-        SortKey::Size => a.size.cmp(&b.size),
-        SortKey::Subject => a.subject.cmp(&b.subject),
-        SortKey::To => a.to.cmp(&b.to),
-        SortKey::DisplayFrom => a.display_from.cmp(&b.display_from),
-        SortKey::DisplayTo => a.display_to.cmp(&b.display_to),
     }
 }
