@@ -347,3 +347,43 @@ fn output(arena: &mut Arena, roots: &[usize]) -> Vec<Thread> {
         .filter_map(|&r| built.get_mut(r).and_then(Option::take))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Uid;
+
+    fn item(n: u32, references: Vec<String>) -> Item {
+        Item {
+            uid: Uid(n),
+            seq: n,
+            date: i64::from(n),
+            subject: String::new(),
+            is_reply: false,
+            message_id: Some(format!("<{n}>")),
+            references,
+        }
+    }
+
+    #[test]
+    fn a_long_reply_chain_is_one_flat_thread() {
+        let items = (1..=50_000)
+            .map(|n| {
+                let parent = (n > 1).then(|| format!("<{}>", n - 1));
+                item(n, parent.into_iter().collect())
+            })
+            .collect();
+        let threads = thread(items);
+        assert_eq!(threads.len(), 1);
+        assert_eq!(threads[0].messages, (1..=50_000).collect::<Vec<_>>());
+        assert!(threads[0].branches.is_empty());
+    }
+
+    #[test]
+    fn a_reply_arriving_first_is_linked_when_its_parent_arrives() {
+        let items = vec![item(1, vec!["<2>".into()]), item(2, vec![])];
+        let threads = thread(items);
+        assert_eq!(threads.len(), 1);
+        assert_eq!(threads[0].messages, [2, 1]);
+    }
+}
