@@ -4,7 +4,7 @@
 
 use super::collate::{contains_folded, decode_header_value};
 
-/// The fields of a header section as (name, decoded value), in order.
+/// The fields of a header section as (name, unfolded raw value), in order.
 #[derive(Debug, Default)]
 pub struct HeaderFields(Vec<(String, String)>);
 
@@ -26,23 +26,18 @@ impl HeaderFields {
                 fields.push((name.trim().to_owned(), value.trim().to_owned()));
             }
         }
-        HeaderFields(
-            fields
-                .into_iter()
-                .map(|(name, value)| {
-                    let decoded = decode_header_value(&value);
-                    (name, decoded)
-                })
-                .collect(),
-        )
+        HeaderFields(fields)
     }
 
-    /// Whether a field `name` (any case) exists whose value contains
-    /// `folded_needle`; an empty needle asks only for the field's presence.
+    /// Whether a field `name` (any case) exists whose value, encoded-words
+    /// decoded, contains `folded_needle`; an empty needle asks only for the
+    /// field's presence. Only the fields named are decoded.
     pub fn matches(&self, name: &str, folded_needle: &str) -> bool {
-        self.0
-            .iter()
-            .any(|(n, v)| n.eq_ignore_ascii_case(name.trim()) && contains_folded(v, folded_needle))
+        self.0.iter().any(|(n, v)| {
+            n.eq_ignore_ascii_case(name.trim())
+                && (folded_needle.is_empty()
+                    || contains_folded(&decode_header_value(v), folded_needle))
+        })
     }
 }
 
