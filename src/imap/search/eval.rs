@@ -9,14 +9,14 @@ use std::collections::{HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::imap::parser::{SearchKey, SeqNumber, SequenceSet};
-use crate::message::{SearchText, Section, SectionSpec};
-use crate::store::{MessageSummary, Store, StoreError, SystemFlag, Uid};
+use crate::message::SearchText;
+use crate::store::{MessageSummary, Store, SystemFlag, Uid};
 
 use super::collate::fold;
 use super::header_field::HeaderFields;
 use super::sent_date::sent_day;
 use super::text::{TextIndex, text_key};
-use super::{MailboxView, SearchError, keys};
+use super::{MailboxView, SearchError, keys, raw};
 
 /// What a stage has learnt about one message beyond its summary.
 #[derive(Debug, Default)]
@@ -35,11 +35,11 @@ struct Context<'v> {
     text: Option<TextIndex>,
 }
 
-/// Which costly facts a program can ask for.
+/// Which facts from the cached metadata a program asks for (HEADER and
+/// unsure text keys are whatever stays undecided after that).
 #[derive(Debug, Default, Clone, Copy)]
 struct Needs {
     sent_day: bool,
-    header: bool,
 }
 
 pub async fn search(
@@ -90,13 +90,26 @@ pub async fn search(
         }
         undecided = settle(key, &context, undecided, &mut matched);
     }
-    for (i, mut known) in undecided {
-        let Some(uid) = uid_at(view, i) else { continue };
-        if !read_message(store, view, &context, needs, uid, &mut known).await? {
-            continue;
-        }
-        if eval(key, &context, i, &known) == Some(true) {
-            matched.push(uid);
+    // Only HEADER keys and text keys the index left unsure remain.
+    while !undecided.is_empty() {
+        let rest = undecided.split_off(undecided.len().min(raw::BATCH));
+        let batch = std::mem::replace(&mut undecided, rest);
+        let requests = batch
+            .iter()
+            .filter_map(|(i, _)| uid_at(view, *i))
+            .map(|uid| raw::Request {
+                uid,
+                whole: context.text.as_ref().is_some_and(|t| t.is_unsure(uid)),
+            })
+            .collect();
+        let digests = raw::digest(store, view, requests).await?;
+        for ((i, mut known), digest) in batch.into_iter().zip(digests) {
+            let Some(digest) = digest else { continue };
+            known.header = Some(digest.header);
+            known.text = digest.text;
+            if eval(key, &context, i, &known) == Some(true) {
+                matched.extend(uid_at(view, i));
+            }
         }
     }
     matched.sort_unstable();
@@ -126,50 +139,6 @@ fn settle(
     undecided
 }
 
-/// Reads the header section (HEADER keys) or the whole message (text keys
-/// the index could not decide) of one message. `false` when the message
-/// was expunged meanwhile, which a search simply does not find.
-async fn read_message(
-    store: &Store,
-    view: &MailboxView<'_>,
-    context: &Context<'_>,
-    needs: Needs,
-    uid: Uid,
-    known: &mut Known,
-) -> Result<bool, SearchError> {
-    let whole = context.text.as_ref().is_some_and(|t| t.is_unsure(uid));
-    if !whole && !needs.header {
-        return Ok(true);
-    }
-    let spec = if whole {
-        SectionSpec::Full
-    } else {
-        SectionSpec::Header
-    };
-    let section = Section {
-        path: Vec::new(),
-        spec,
-    };
-    let stream = match store
-        .open_message(view.account, view.mailbox, uid, section, None)
-        .await
-    {
-        Ok(stream) => stream,
-        Err(StoreError::NoMessage) => return Ok(false),
-        Err(e) => return Err(e.into()),
-    };
-    let raw = stream.into_bytes().await?;
-    if whole {
-        let parsed = crate::message::parse(&raw);
-        let header_end = usize::try_from(parsed.metadata.body.offsets.body).unwrap_or(raw.len());
-        known.header = Some(HeaderFields::parse(raw.get(..header_end).unwrap_or(&raw)));
-        known.text = Some(parsed.search);
-    } else {
-        known.header = Some(HeaderFields::parse(&raw));
-    }
-    Ok(true)
-}
-
 /// Collects the text keys and the costly facts a program may need.
 fn survey<'k>(
     key: &'k SearchKey,
@@ -186,7 +155,6 @@ fn survey<'k>(
         SearchKey::SentBefore(_) | SearchKey::SentOn(_) | SearchKey::SentSince(_) => {
             needs.sent_day = true;
         }
-        SearchKey::Header(..) => needs.header = true,
         other => text.extend(text_key(other)),
     }
 }

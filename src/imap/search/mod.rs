@@ -18,6 +18,7 @@ mod collate;
 mod eval;
 mod header_field;
 mod keys;
+mod raw;
 mod references;
 mod sent_date;
 mod sort;
