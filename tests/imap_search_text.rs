@@ -46,6 +46,22 @@ async fn body_searches_the_body_and_text_the_whole_message() {
 }
 
 #[tokio::test]
+async fn text_also_searches_header_fields_the_index_lacks() {
+    let f = fixture(vec![
+        msg().subject("a").header("X-Mailer", "Mutt/2.2"),
+        msg()
+            .subject("b")
+            .header("Organization", "=?UTF-8?Q?M=C3=BCller_AG?="),
+        msg().subject("c").flag(SystemFlag::Seen),
+    ])
+    .await;
+    assert_eq!(f.search("TEXT mutt").await, [1]);
+    assert_eq!(f.search("TEXT \"MÜLLER\"").await, [2]);
+    assert_eq!(f.search("NOT TEXT mutt").await, [2, 3]);
+    assert_eq!(f.search("BODY mutt").await, Vec::<u32>::new());
+}
+
+#[tokio::test]
 async fn needles_shorter_than_a_trigram_still_match() {
     let f = fixture(vec![
         msg().subject("ab").body("x\n"),

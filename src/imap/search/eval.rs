@@ -242,10 +242,13 @@ fn eval(key: &SearchKey, context: &Context<'_>, index: usize, known: &Known) -> 
             .map(|h| h.matches(name, &fold(&String::from_utf8_lossy(needle)))),
         K::Subject(_) | K::From(_) | K::To(_) | K::Cc(_) | K::Bcc(_) | K::Body(_) | K::Text(_) => {
             let (field, needle) = text_key(key)?;
-            context
-                .text
-                .as_ref()?
-                .matches(field, needle, m.uid, known.text.as_ref())
+            context.text.as_ref()?.matches(
+                field,
+                needle,
+                m.uid,
+                known.text.as_ref(),
+                known.header.as_ref(),
+            )
         }
     }
 }

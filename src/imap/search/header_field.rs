@@ -39,6 +39,14 @@ impl HeaderFields {
                     || contains_folded(&decode_header_value(v), folded_needle))
         })
     }
+
+    /// Whether any field's value, decoded, contains `folded_needle` (the
+    /// header half of TEXT).
+    pub fn any_contains(&self, folded_needle: &str) -> bool {
+        self.0
+            .iter()
+            .any(|(_, v)| contains_folded(&decode_header_value(v), folded_needle))
+    }
 }
 
 #[cfg(test)]
@@ -59,6 +67,13 @@ mod tests {
         let fields = HeaderFields::parse(HEADER);
         assert!(fields.matches("X-TAG", ""));
         assert!(!fields.matches("X-Missing", ""));
+    }
+
+    #[test]
+    fn any_field_can_contain_the_needle() {
+        let fields = HeaderFields::parse(HEADER);
+        assert!(fields.any_contains("g.example"));
+        assert!(!fields.any_contains("nowhere"));
     }
 
     #[test]

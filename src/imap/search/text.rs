@@ -1,5 +1,5 @@
 //! SUBJECT, FROM, TO, CC, BCC, BODY and TEXT (RFC 9051 §6.4.4) through the
-//! store's full-text index. The index matches substrings with SQLite's LIKE,
+//! store's full-text index (TEXT also through the raw header, see `matches`). The index matches substrings with SQLite's LIKE,
 //! which folds ASCII case only (and scans for needles under three
 //! characters, which is slow but exact), so a needle with cased non-ASCII
 //! letters is answered in two parts: what the index proves, and candidates
@@ -13,6 +13,7 @@ use crate::message::SearchText;
 use crate::store::{SearchField, Store, Uid};
 
 use super::collate::{contains_folded, fold, needs_unicode_folding};
+use super::header_field::HeaderFields;
 use super::{MailboxView, SearchError};
 
 /// Messages that may match but need their decoded text to tell.
@@ -111,13 +112,17 @@ impl TextIndex {
     }
 
     /// Whether `uid` matches the key; `None` when only the decoded `text`
-    /// of the message can tell and it was not given.
+    /// of the message, or for TEXT its `header`, can tell and was not given.
+    /// RFC 9051 §6.4.4: TEXT looks in the header as well as the body, and
+    /// the index holds only the header fields the other keys search, so a
+    /// TEXT the index does not prove is checked against every header field.
     pub fn matches(
         &self,
         field: SearchField,
         needle: &[u8],
         uid: Uid,
         text: Option<&SearchText>,
+        header: Option<&HeaderFields>,
     ) -> Option<bool> {
         let folded = folded_needle(needle);
         if folded.is_empty() {
@@ -125,6 +130,9 @@ impl TextIndex {
         }
         let hits = self.find(field, &folded)?;
         if hits.sure.contains(&uid) {
+            return Some(true);
+        }
+        if field == SearchField::Text && header?.any_contains(&folded) {
             return Some(true);
         }
         let unsure = match &hits.unsure {
