@@ -24,7 +24,8 @@ struct Known {
     /// Loaded metadata: the sent day (itself `None` without a Date header).
     sent_day: Option<Option<i64>>,
     header: Option<HeaderFields>,
-    text: Option<SearchText>,
+    /// Boxed: undecided messages carry a `Known` each until the last stage.
+    text: Option<Box<SearchText>>,
 }
 
 /// Facts shared by every message.
@@ -93,22 +94,24 @@ pub async fn search(
     // Only HEADER keys and text keys the index left unsure remain.
     while !undecided.is_empty() {
         let rest = undecided.split_off(undecided.len().min(raw::BATCH));
-        let batch = std::mem::replace(&mut undecided, rest);
+        let batch: Vec<(usize, Known, Uid)> = std::mem::replace(&mut undecided, rest)
+            .into_iter()
+            .filter_map(|(i, known)| Some((i, known, uid_at(view, i)?)))
+            .collect();
         let requests = batch
             .iter()
-            .filter_map(|(i, _)| uid_at(view, *i))
-            .map(|uid| raw::Request {
+            .map(|&(_, _, uid)| raw::Request {
                 uid,
                 whole: context.text.as_ref().is_some_and(|t| t.is_unsure(uid)),
             })
             .collect();
         let digests = raw::digest(store, view, requests).await?;
-        for ((i, mut known), digest) in batch.into_iter().zip(digests) {
+        for ((i, mut known, uid), digest) in batch.into_iter().zip(digests) {
             let Some(digest) = digest else { continue };
             known.header = Some(digest.header);
-            known.text = digest.text;
+            known.text = digest.text.map(Box::new);
             if eval(key, &context, i, &known) == Some(true) {
-                matched.extend(uid_at(view, i));
+                matched.push(uid);
             }
         }
     }
@@ -246,7 +249,7 @@ fn eval(key: &SearchKey, context: &Context<'_>, index: usize, known: &Known) -> 
                 field,
                 needle,
                 m.uid,
-                known.text.as_ref(),
+                known.text.as_deref(),
                 known.header.as_ref(),
             )
         }
