@@ -140,3 +140,20 @@ async fn corpus_text_search_agrees_with_a_scan_of_the_decoded_text() {
         assert_eq!(body, scan(|t| &t.body), "BODY {needle}");
     }
 }
+
+/// Cheap keys decide first: a message they exclude is never read, which a
+/// message whose file cannot be read shows.
+#[tokio::test]
+async fn header_reads_only_messages_the_cheap_keys_left() {
+    let f = fixture(vec![
+        msg().subject("unread-marker").header("X-A", "1"),
+        msg()
+            .subject("read")
+            .header("X-A", "2")
+            .flag(SystemFlag::Seen),
+    ])
+    .await;
+    f.break_message_file("unread-marker");
+    assert_eq!(f.search("SEEN HEADER X-A \"\"").await, [2]);
+    assert!(f.try_search_at("HEADER X-A \"\"", later()).await.is_err());
+}

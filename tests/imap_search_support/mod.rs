@@ -137,6 +137,29 @@ pub fn later() -> SystemTime {
 }
 
 impl Fixture {
+    /// Replaces the message file that starts with `Subject: <marker>` with a
+    /// directory, behind the store's back, so any later read of that
+    /// message fails with an I/O error.
+    pub fn break_message_file(&self, marker: &str) {
+        let mut dirs = vec![self._dir.path().to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if std::fs::read(&path)
+                    .unwrap()
+                    .starts_with(format!("Subject: {marker}\r\n").as_bytes())
+                {
+                    std::fs::remove_file(&path).unwrap();
+                    std::fs::create_dir(&path).unwrap();
+                    return;
+                }
+            }
+        }
+        panic!("no message file holds {marker}");
+    }
+
     pub fn view(&self) -> MailboxView<'_> {
         MailboxView {
             account: ALICE,
