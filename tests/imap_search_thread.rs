@@ -187,3 +187,18 @@ async fn an_empty_result_is_an_empty_thread_response() {
     assert_eq!(f.thread("REFERENCES", "SEEN").await, "* THREAD");
     assert_eq!(f.thread("ORDEREDSUBJECT", "SEEN").await, "* THREAD");
 }
+
+#[tokio::test]
+async fn threads_name_sequence_numbers_after_an_expunge() {
+    let mut f = fixture(vec![
+        filler(1).flag(postamt::store::SystemFlag::Deleted),
+        msg().subject("root").id("a").date(&at(2)),
+        msg().subject("Re: root").id("b").refs(&["a"]).date(&at(3)),
+    ])
+    .await;
+    f.store.expunge(ALICE, f.mailbox, None).await.unwrap();
+    f.messages = f.store.snapshot(ALICE, f.mailbox).await.unwrap().messages;
+    // UIDs 2 and 3 are now sequence numbers 1 and 2.
+    assert_eq!(f.thread("REFERENCES", "ALL").await, "* THREAD (1 2)");
+    assert_eq!(f.thread("ORDEREDSUBJECT", "ALL").await, "* THREAD (1 2)");
+}
