@@ -157,3 +157,29 @@ async fn header_reads_only_messages_the_cheap_keys_left() {
     assert_eq!(f.search("SEEN HEADER X-A \"\"").await, [2]);
     assert!(f.try_search_at("HEADER X-A \"\"", later()).await.is_err());
 }
+
+#[tokio::test]
+async fn fixture_messages_are_found_by_their_decoded_fields() {
+    let f = fixture_raw(
+        [
+            "encoded_words.eml",
+            "duplicate_subject.eml",
+            "reply.eml",
+            "groups.eml",
+        ]
+        .into_iter()
+        .map(fixture_message)
+        .collect(),
+    )
+    .await;
+    assert_eq!(f.search("SUBJECT \"KÖLN\"").await, [1]);
+    assert_eq!(f.search("FROM \"andré\"").await, [1]);
+    // Cyrillic has no ASCII to narrow by: the decoded text decides.
+    assert_eq!(f.search("TO \"иван\"").await, [1]);
+    // The index holds the first Subject; HEADER sees every occurrence.
+    assert_eq!(f.search("SUBJECT second").await, Vec::<u32>::new());
+    assert_eq!(f.search("HEADER Subject second").await, [2]);
+    assert_eq!(f.search("SENTON 3-Dec-2026").await, [3]);
+    assert_eq!(f.search("SENTON 28-Nov-2026").await, [1]);
+    assert_eq!(f.search("TO lee@example.com").await, [4]);
+}

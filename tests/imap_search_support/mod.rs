@@ -288,3 +288,11 @@ pub fn whole_corpus() -> Vec<Vec<u8>> {
     }
     out
 }
+
+/// A message of tests/fixtures/messages as stored there (CRLF).
+pub fn fixture_message(name: &str) -> NewMessage {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/messages")
+        .join(name);
+    NewMessage::from_bytes(std::fs::read(path).unwrap())
+}
