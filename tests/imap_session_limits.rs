@@ -103,11 +103,13 @@ async fn idle_outlasts_the_autologout_timer() {
 }
 
 #[tokio::test]
-async fn commands_not_wired_yet_are_no_unavailable() {
+async fn commands_parsed_but_not_advertised_are_bad() {
     let f = fixture().await;
     let mut c = f.select("INBOX").await;
-    c.send("a2 SEARCH ALL").await;
-    c.expect_code("a2", "UNAVAILABLE").await;
+    c.send("a1 GETQUOTAROOT INBOX").await;
+    c.expect_bad("a1").await;
+    c.send("a2 NOOP").await;
+    c.expect_ok("a2").await;
 }
 
 #[tokio::test]

@@ -28,7 +28,10 @@ async fn list_with_an_empty_pattern_answers_the_delimiter() {
     let mut c = f.login().await;
     c.send("a1 LIST \"\" \"\"").await;
     let t = c.expect_ok("a1").await;
-    assert_eq!(t.untagged, vec!["* LIST (\\Noselect) \"/\" \"\"".to_owned()]);
+    assert_eq!(
+        t.untagged,
+        vec!["* LIST (\\Noselect) \"/\" \"\"".to_owned()]
+    );
 }
 
 #[tokio::test]
@@ -106,7 +109,8 @@ async fn list_status_follows_each_selectable_mailbox_with_its_status() {
     let f = fixture().await;
     f.deliver("INBOX", &[&message(1)]).await;
     let mut c = f.login().await;
-    c.send("a1 LIST \"\" INBOX RETURN (STATUS (MESSAGES))").await;
+    c.send("a1 LIST \"\" INBOX RETURN (STATUS (MESSAGES))")
+        .await;
     let t = c.expect_ok("a1").await;
     assert_eq!(
         t.untagged,

@@ -4,6 +4,7 @@
 //! store or write responses.
 
 use crate::auth::sasl::advertised_mechanisms;
+use crate::imap::search::ThreadAlgorithm;
 
 /// What the capability list depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,9 +64,19 @@ pub fn capabilities(state: CapabilityState) -> Vec<String> {
             "LIST-EXTENDED",
             "LIST-STATUS",
             "STATUS=SIZE",
+            "ESEARCH",
+            "SEARCHRES",
+            "WITHIN",
+            "SORT",
+            "SORT=DISPLAY",
         ]
         .into_iter()
         .map(String::from),
+    );
+    caps.extend(
+        ThreadAlgorithm::ALL
+            .iter()
+            .map(|algorithm| format!("THREAD={}", algorithm.name())),
     );
     caps
 }

@@ -9,31 +9,8 @@ use thiserror::Error;
 
 use crate::imap::parser::{SeqNumber, SequenceSet};
 use crate::store::{
-    Flags, InternalDate, MailboxId, MailboxName, MailboxSnapshot, MessageSummary, ModSeq, Uid,
-    UidValidity,
+    Flags, MailboxId, MailboxName, MailboxSnapshot, MessageSummary, ModSeq, Uid, UidValidity,
 };
-
-/// A message as the session last reported it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ViewMessage {
-    pub uid: Uid,
-    pub flags: Flags,
-    pub modseq: ModSeq,
-    pub size: u64,
-    pub internal_date: InternalDate,
-}
-
-impl From<MessageSummary> for ViewMessage {
-    fn from(m: MessageSummary) -> Self {
-        Self {
-            uid: m.uid,
-            flags: m.flags,
-            modseq: m.modseq,
-            size: m.size,
-            internal_date: m.internal_date,
-        }
-    }
-}
 
 /// One untagged update learned from the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +20,7 @@ pub enum Update {
     /// `* n EXISTS`: the new message count.
     Exists(u32),
     /// `* n FETCH (FLAGS ...)`: another session changed the flags.
-    Flags { seq: u32, message: ViewMessage },
+    Flags { seq: u32, message: MessageSummary },
 }
 
 /// A sequence set that names a message the session does not have.
@@ -61,7 +38,10 @@ pub struct SelectedView {
     pub uid_validity: UidValidity,
     pub uid_next: Uid,
     pub highest_modseq: ModSeq,
-    messages: Vec<ViewMessage>,
+    /// The messages as last reported, in sequence order.
+    messages: Vec<MessageSummary>,
+    /// The UIDs SEARCH RETURN (SAVE) saved, for `$` (RFC 5182); empty after SELECT.
+    pub saved: Vec<Uid>,
     /// Messages gone from the store are still in the view because EXPUNGE
     /// could not be sent yet.
     pub expunge_pending: bool,
@@ -77,11 +57,7 @@ impl SelectedView {
         read_only: bool,
         snapshot: MailboxSnapshot,
     ) -> Self {
-        let messages: Vec<ViewMessage> = snapshot
-            .messages
-            .into_iter()
-            .map(ViewMessage::from)
-            .collect();
+        let messages = snapshot.messages;
         let announced_below = messages
             .last()
             .map_or(Uid(0), |m| Uid(m.uid.0.saturating_add(1)));
@@ -93,6 +69,7 @@ impl SelectedView {
             uid_next: snapshot.uid_next,
             highest_modseq: snapshot.highest_modseq,
             messages,
+            saved: Vec::new(),
             expunge_pending: false,
             announced_below,
         }
@@ -103,7 +80,7 @@ impl SelectedView {
         u32::try_from(self.messages.len()).unwrap_or(u32::MAX)
     }
 
-    pub fn messages(&self) -> &[ViewMessage] {
+    pub fn messages(&self) -> &[MessageSummary] {
         &self.messages
     }
 
@@ -113,7 +90,7 @@ impl SelectedView {
         u32::try_from(index + 1).ok()
     }
 
-    pub fn message(&self, seq: u32) -> Option<&ViewMessage> {
+    pub fn message(&self, seq: u32) -> Option<&MessageSummary> {
         self.messages
             .get(usize::try_from(seq).ok()?.checked_sub(1)?)
     }
@@ -129,11 +106,15 @@ impl SelectedView {
 
     /// The messages a set names, as (sequence number, UID) in ascending
     /// order. Sequence numbers beyond the mailbox are an error (RFC 9051
-    /// §6.4.5 BAD); UIDs that do not exist are skipped (§6.4.9). `$` is the
-    /// empty saved result: this session never saves one (RFC 5182 §2.1).
+    /// §6.4.5 BAD); UIDs that do not exist are skipped (§6.4.9). `$` names
+    /// the saved result's messages that still exist (RFC 5182 §2.1).
     pub fn resolve(&self, set: &SequenceSet, uid: bool) -> Result<Vec<(u32, Uid)>, BadSequence> {
         let SequenceSet::Ranges(ranges) = set else {
-            return Ok(Vec::new());
+            return Ok(self
+                .saved
+                .iter()
+                .filter_map(|&uid| Some((self.seq_of(uid)?, uid)))
+                .collect());
         };
         let largest = if uid {
             self.messages.last().map_or(0, |m| m.uid.0)
@@ -242,7 +223,7 @@ impl SelectedView {
         }
         let before = self.messages.len();
         for m in current.iter().filter(|m| m.uid >= self.announced_below) {
-            self.messages.push(ViewMessage::from(m.clone()));
+            self.messages.push(m.clone());
         }
         if let Some(last) = self.messages.last() {
             self.announced_below = self.announced_below.max(Uid(last.uid.0.saturating_add(1)));
@@ -262,7 +243,7 @@ mod tests {
 
     use super::*;
     use crate::imap::parser::SeqRange;
-    use crate::store::SystemFlag;
+    use crate::store::{InternalDate, SystemFlag};
 
     fn summary(uid: u32, flags: Flags) -> MessageSummary {
         MessageSummary {

@@ -14,6 +14,7 @@ mod idle;
 mod list;
 mod mailbox;
 mod names;
+mod search;
 mod section;
 mod select;
 mod store;
@@ -239,13 +240,13 @@ where
             C::List(args) => self.list(&args).await,
             C::Lsub { reference, pattern } => self.lsub(&reference, &pattern).await,
             C::Status { mailbox, items } => self.status(&mailbox, &items).await,
-            // Served by the search module once wired in; until then one honest answer.
-            C::Search { .. }
-            | C::Sort { .. }
-            | C::Thread { .. }
-            | C::GetQuota { .. }
-            | C::GetQuotaRoot { .. }
-            | C::Compress { .. } => Reply::no(Some(Code::Unavailable), "not available yet"),
+            C::Search { uid, args } => self.search(tag, uid, args).await,
+            C::Sort { uid, args } => self.sort(uid, args).await,
+            C::Thread { uid, args } => self.thread(uid, args).await,
+            // Parsed, but not advertised: a client that sends them anyway learns so.
+            C::GetQuota { .. } | C::GetQuotaRoot { .. } | C::Compress { .. } => {
+                Reply::bad(format!("{} is not supported", body.name()))
+            }
             C::Unknown { name } => Reply::bad(format!("unknown command {name}")),
         })
     }
