@@ -71,6 +71,7 @@ fn embedded_default_uses_a_self_signed_certificate_in_the_data_dir() {
 fn embedded_default_has_the_documented_limits() {
     let config = Config::embedded_default();
     assert_eq!(config.limits.message_size, 52_428_800);
+    assert_eq!(config.limits.imap_sessions_per_account, 20);
     assert_eq!(config.timeouts.imap_idle.0, 30 * 60);
     assert_eq!(config.timeouts.pop3_idle.0, 10 * 60);
     assert_eq!(config.timeouts.smtp_idle.0, 5 * 60);

@@ -101,6 +101,14 @@ fn small_imap_literal_limit_names_the_key() {
 }
 
 #[test]
+fn zero_imap_sessions_per_account_names_the_key() {
+    assert_error(
+        "[limits]\nimap_sessions_per_account = 0",
+        "limits.imap_sessions_per_account: must be at least 1",
+    );
+}
+
+#[test]
 fn endless_shutdown_grace_names_the_key() {
     assert_error("[limits]\nshutdown_grace = 86400", "limits.shutdown_grace:");
 }

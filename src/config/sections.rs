@@ -109,6 +109,9 @@ pub struct LimitsSection {
     pub imap_max_line: u32,
     /// The largest IMAP literal other than an APPEND message, in bytes.
     pub imap_max_literal: u32,
+    /// Concurrent logged-in IMAP sessions of one account; a login beyond it
+    /// gets `NO [LIMIT]` (RFC 5530 §3).
+    pub imap_sessions_per_account: u32,
 }
 
 impl Default for LimitsSection {
@@ -120,6 +123,9 @@ impl Default for LimitsSection {
             shutdown_grace: Seconds(30),
             imap_max_line: 65_536,
             imap_max_literal: 65_536,
+            // Thunderbird keeps up to five connections per account; a few
+            // clients per user fit well within it.
+            imap_sessions_per_account: 20,
         }
     }
 }

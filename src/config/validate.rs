@@ -156,6 +156,12 @@ fn limits(limits: &LimitsSection) -> Result<(), ConfigError> {
         1024,
         "",
     )?;
+    at_least(
+        "limits.imap_sessions_per_account",
+        limits.imap_sessions_per_account.into(),
+        1,
+        "",
+    )?;
     if limits.shutdown_grace.0 > 3600 {
         return Err(invalid(
             "limits.shutdown_grace",

@@ -21,6 +21,8 @@ pub struct ImapHandler {
 }
 
 impl ImapHandler {
+    /// A handler with the default per-account session limit
+    /// ([`AccountSessions::DEFAULT_MAX`]).
     pub fn new(store: Store, authenticator: Arc<Authenticator>) -> Self {
         Self {
             context: SessionContext {
@@ -29,6 +31,14 @@ impl ImapHandler {
                 sessions: Arc::new(AccountSessions::new(AccountSessions::DEFAULT_MAX)),
             },
         }
+    }
+
+    /// Bounds the logged-in sessions of one account to `max`
+    /// (`limits.imap_sessions_per_account`). Set once when the handler is
+    /// built: a configuration reload does not change it.
+    pub fn with_sessions_per_account(mut self, max: usize) -> Self {
+        self.context.sessions = Arc::new(AccountSessions::new(max));
+        self
     }
 }
 

@@ -14,8 +14,7 @@ pub struct AccountSessions {
 }
 
 impl AccountSessions {
-    /// The default bound: Thunderbird keeps up to five connections per
-    /// account, a few clients per user fit well within it.
+    /// The default bound, the default of `limits.imap_sessions_per_account`.
     pub const DEFAULT_MAX: usize = 20;
 
     pub fn new(max: usize) -> Self {
@@ -66,6 +65,16 @@ impl Drop for SessionSlot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::LimitsSection;
+
+    #[test]
+    fn the_default_bound_is_the_configured_default() {
+        let configured = LimitsSection::default().imap_sessions_per_account;
+        assert_eq!(
+            Some(AccountSessions::DEFAULT_MAX),
+            usize::try_from(configured).ok()
+        );
+    }
 
     #[test]
     fn a_slot_is_freed_when_its_session_ends() {
