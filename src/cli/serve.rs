@@ -32,11 +32,10 @@ pub fn run(context: Context) -> CommandResult {
         Arc::new(directory),
         throttle_settings(&context.config.auth),
     ));
-    let sessions_per_account =
-        usize::try_from(context.config.limits.imap_sessions_per_account).unwrap_or(usize::MAX);
-    let imap =
-        ImapHandler::new(store, authenticator).with_sessions_per_account(sessions_per_account);
-    let handlers = Handlers::default().with(Protocol::Imap, Arc::new(imap));
+    let handlers = Handlers::default().with(
+        Protocol::Imap,
+        Arc::new(ImapHandler::new(store, authenticator)),
+    );
     runtime.block_on(serve(context, demo, handlers))
 }
 

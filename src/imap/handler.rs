@@ -21,8 +21,6 @@ pub struct ImapHandler {
 }
 
 impl ImapHandler {
-    /// A handler with the default per-account session limit
-    /// ([`AccountSessions::DEFAULT_MAX`]).
     pub fn new(store: Store, authenticator: Arc<Authenticator>) -> Self {
         Self {
             context: SessionContext {
@@ -31,14 +29,6 @@ impl ImapHandler {
                 sessions: Arc::new(AccountSessions::new(AccountSessions::DEFAULT_MAX)),
             },
         }
-    }
-
-    /// Bounds the logged-in sessions of one account to `max`
-    /// (`limits.imap_sessions_per_account`). Set once when the handler is
-    /// built: a configuration reload does not change it.
-    pub fn with_sessions_per_account(mut self, max: usize) -> Self {
-        self.context.sessions = Arc::new(AccountSessions::new(max));
-        self
     }
 }
 
@@ -64,6 +54,12 @@ fn settings(connection: &Connection) -> SessionSettings {
 
 impl ProtocolHandler for ImapHandler {
     fn serve(&self, connection: Connection) -> SessionFuture {
+        // The configuration a connection arrives with is the current one, so a
+        // reload's `limits.imap_sessions_per_account` holds for the logins after it.
+        let per_account = connection.config.limits.imap_sessions_per_account;
+        self.context
+            .sessions
+            .set_max(usize::try_from(per_account).unwrap_or(usize::MAX));
         let settings = settings(&connection);
         let session = Session::new(
             connection.stream,

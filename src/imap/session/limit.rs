@@ -1,7 +1,9 @@
-//! The per-account limit on concurrent IMAP sessions: a login beyond it is
-//! refused with `NO [LIMIT]` (RFC 5530 §3). Counts only; no I/O.
+//! The per-account limit on concurrent IMAP sessions
+//! (`limits.imap_sessions_per_account`): a login beyond it is refused with
+//! `NO [LIMIT]` (RFC 5530 §3). Counts only; no I/O.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::store::AccountId;
@@ -9,7 +11,7 @@ use crate::store::AccountId;
 /// Sessions logged in per account, shared by every session of a server.
 #[derive(Debug)]
 pub struct AccountSessions {
-    max: usize,
+    max: AtomicUsize,
     counts: Mutex<HashMap<AccountId, usize>>,
 }
 
@@ -19,16 +21,22 @@ impl AccountSessions {
 
     pub fn new(max: usize) -> Self {
         Self {
-            max,
+            max: AtomicUsize::new(max),
             counts: Mutex::default(),
         }
+    }
+
+    /// Changes the bound for the logins after this call; sessions already
+    /// logged in stay, even above a lowered bound.
+    pub fn set_max(&self, max: usize) {
+        self.max.store(max, Ordering::Relaxed);
     }
 
     /// A slot for one more session of `account`, or `None` at the limit.
     pub fn enter(self: &Arc<Self>, account: AccountId) -> Option<SessionSlot> {
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         let count = counts.entry(account).or_insert(0);
-        if *count >= self.max {
+        if *count >= self.max.load(Ordering::Relaxed) {
             return None;
         }
         *count += 1;
@@ -83,6 +91,21 @@ mod tests {
         assert!(first.is_some());
         assert!(sessions.enter(AccountId(1)).is_none());
         assert!(sessions.enter(AccountId(2)).is_some());
+        drop(first);
+        assert!(sessions.enter(AccountId(1)).is_some());
+    }
+
+    #[test]
+    fn a_raised_bound_admits_more_and_a_lowered_one_keeps_who_is_in() {
+        let sessions = Arc::new(AccountSessions::new(1));
+        let first = sessions.enter(AccountId(1));
+        sessions.set_max(2);
+        let second = sessions.enter(AccountId(1));
+        assert!(first.is_some() && second.is_some());
+        sessions.set_max(1);
+        assert!(sessions.enter(AccountId(1)).is_none());
+        drop(second);
+        assert!(sessions.enter(AccountId(1)).is_none());
         drop(first);
         assert!(sessions.enter(AccountId(1)).is_some());
     }
