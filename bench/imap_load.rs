@@ -2,7 +2,7 @@
 //! logged in as its own user over implicit TLS to a real daemon, append
 //! IMAP_BENCH_MESSAGES corpus messages (default 100) to their INBOX, then for
 //! IMAP_BENCH_SECONDS (default 20) loop: SELECT, FETCH 1:* (FLAGS), UID FETCH
-//! n BODY.PEEK[], SEARCH, UID STORE +FLAGS, APPEND, EXPUNGE. Prints
+//! n BODY.PEEK[], SEARCH, APPEND, UID STORE +FLAGS, EXPUNGE. Prints
 //! operations per second per command and overall, with p50/p99 latency.
 //!
 //! Run: `cargo bench --bench imap_load` (release build).
@@ -24,8 +24,8 @@ const COMMANDS: [&str; 7] = [
     "FETCH 1:* (FLAGS)",
     "UID FETCH n BODY.PEEK[]",
     "SEARCH",
-    "UID STORE +FLAGS",
     "APPEND",
+    "UID STORE +FLAGS",
     "EXPUNGE",
 ];
 
@@ -131,8 +131,8 @@ async fn run_loop(
         timed(1, Some("FETCH 1:* (FLAGS)".into())).await?;
         timed(2, Some(format!("UID FETCH {uid} BODY.PEEK[]"))).await?;
         timed(3, Some("SEARCH UNSEEN SUBJECT \"the\"".into())).await?;
-        let appended = timed(5, None).await?.ok_or("APPEND without APPENDUID")?;
-        timed(4, Some(format!("UID STORE {appended} +FLAGS (\\Deleted)"))).await?;
+        let appended = timed(4, None).await?.ok_or("APPEND without APPENDUID")?;
+        timed(5, Some(format!("UID STORE {appended} +FLAGS (\\Deleted)"))).await?;
         timed(6, Some("EXPUNGE".into())).await?;
     }
     client.command("LOGOUT").await?;
