@@ -3,7 +3,8 @@ protocol-tests/imap/ holds client lines (`C: `) and the server lines expected in
 (`S: `), in order. In an expected line `*` beyond the response's first word matches any
 text, so variable parts (UIDVALIDITY, dates, versions) need no pinning. `USER` and `PASS`
 stand for the test account. A literal is written as the client lines that make it up, each
-sent with its CRLF.
+sent with its CRLF. In a client line `<<c*N>>` stands for N copies of the character c, for
+over-long input.
 
 `C2: ` and `S2: ` lines talk over a second connection to the same account, for what one
 session must see of another's changes (IDLE, EXISTS). A first line `# xfail: <reason>` marks
@@ -12,6 +13,7 @@ so it fails again once the bug is fixed and the mark must go."""
 
 import fnmatch
 import pathlib
+import re
 import socket
 
 import pytest
@@ -20,13 +22,18 @@ USER = "alice@example.test"
 PASSWORD = "transcript-pass-1"
 TRANSCRIPTS = sorted((pathlib.Path(__file__).parent / "imap").glob("*.txt"))
 XFAIL = "# xfail:"
+REPEAT = re.compile(r"<<(.)\*(\d+)>>")
 
 
 def transcript_param(path):
-    first = path.read_text().partition("\n")[0]
+    first = path.read_text(encoding="utf-8").partition("\n")[0]
     marks = []
     if first.startswith(XFAIL):
-        marks.append(pytest.mark.xfail(reason=first[len(XFAIL) :].strip(), strict=True))
+        marks.append(
+            pytest.mark.xfail(
+                reason=first[len(XFAIL) :].strip(), raises=AssertionError, strict=True
+            )
+        )
     return pytest.param(path, marks=marks, id=path.stem)
 
 
@@ -61,7 +68,7 @@ class Connection:
 def test_transcript(imap_server, path):
     connections = {}
     try:
-        for number, line in enumerate(path.read_text().splitlines(), 1):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line or line.startswith("#"):
                 continue
             kind, _, text = line.partition(" ")
@@ -73,6 +80,7 @@ def test_transcript(imap_server, path):
                 connections[which] = Connection(imap_server)
             conn = connections[which]
             if side == "C":
+                text = REPEAT.sub(lambda m: m.group(1) * int(m.group(2)), text)
                 conn.tls.sendall(text.encode() + b"\r\n")
             else:
                 got = conn.reader.readline().decode("utf-8", "replace").rstrip("\r\n")
