@@ -6,10 +6,11 @@ stand for the test account. A literal is written as the client lines that make i
 sent with its CRLF. In a client line `<<c*N>>` stands for N copies of the character c, for
 over-long input.
 
-`C2: ` and `S2: ` lines talk over a second connection to the same account, for what one
-session must see of another's changes (IDLE, EXISTS). A first line `# xfail: <reason>` marks
-a transcript that states the RFC-correct answer for a known server bug; it is run strictly,
-so it fails again once the bug is fixed and the mark must go."""
+`C2: `/`S2: ` lines (and `C3: `/`S3: `, ...) talk over further connections to the same
+account, opened at their first line: for what one session must see of another's changes
+(IDLE, EXISTS, EXPUNGE) and for cases that end a session. A first line `# xfail: <reason>`
+marks a transcript that states the RFC-correct answer for a known server bug; it runs
+strictly, so the run fails once the bug is fixed, and then the mark must go."""
 
 import fnmatch
 import pathlib
