@@ -3,9 +3,9 @@
 //! each logged in as the same user, SELECT INBOX, IDLE. Reports the daemon's
 //! resident memory (VmRSS) per idle connection, then appends one message
 //! from another connection and counts the idlers told `EXISTS` within 5 s.
-//! Runs twice: with glibc malloc as it comes, and with a fixed mmap threshold
-//! (`MALLOC_MMAP_THRESHOLD_=131072`), because argon2's 19 MiB buffer raises
-//! glibc's dynamic threshold and what it frees then stays resident.
+//! The daemon fixes glibc's mmap threshold itself at start (see
+//! `src/cli/serve.rs`); without that, argon2's 19 MiB login buffer raised the
+//! dynamic threshold and what it freed stayed resident.
 //!
 //! Run: `cargo bench --bench imap_idle` (release build).
 
@@ -37,29 +37,18 @@ async fn main() -> Result<(), Error> {
     let ceiling = fd_limit.saturating_sub(100);
     let idlers = usize::try_from(env_number("IMAP_BENCH_IDLERS", 1000).min(ceiling))?.max(1);
     println!("fd limit {fd_limit}: {idlers} idle connections");
-    for (label, environment) in [
-        ("glibc malloc defaults", &[][..]),
-        (
-            "MALLOC_MMAP_THRESHOLD_=131072",
-            &[("MALLOC_MMAP_THRESHOLD_", "131072")][..],
-        ),
-    ] {
-        println!();
-        println!("daemon with {label}:");
-        measure(idlers, at_once, environment).await?;
-    }
-    Ok(())
+    measure(idlers, at_once).await
 }
 
 /// One daemon, `idlers` idle connections made `at_once` at a time.
-async fn measure(idlers: usize, at_once: usize, environment: &[(&str, &str)]) -> Result<(), Error> {
+async fn measure(idlers: usize, at_once: usize) -> Result<(), Error> {
     let sessions = u32::try_from(idlers + 1)?;
     let mut daemon = Daemon::configure(&DaemonLimits {
         connections: sessions,
         sessions_per_account: sessions,
     })?;
     let login = daemon.add_user("idle")?;
-    daemon.serve(environment)?;
+    daemon.serve()?;
     let connector = daemon.connector()?;
 
     let mut appender = Client::login(daemon.address, &connector, &login).await?;

@@ -47,7 +47,7 @@ async fn main() -> Result<(), Error> {
     for n in 0..clients {
         logins.push(daemon.add_user(&format!("load{n}"))?);
     }
-    daemon.serve(&[])?;
+    daemon.serve()?;
     let connector = daemon.connector()?;
     println!("{clients} clients over implicit TLS, {preload} messages each, {seconds} s of load");
 

@@ -107,12 +107,10 @@ impl Daemon {
         Ok(login)
     }
 
-    /// Starts `postamt serve` with `environment` added and waits until it
-    /// accepts connections.
-    pub fn serve(&mut self, environment: &[(&str, &str)]) -> Result<(), Error> {
+    /// Starts `postamt serve` and waits until it accepts connections.
+    pub fn serve(&mut self) -> Result<(), Error> {
         self.child = Some(
             Command::new(env!("CARGO_BIN_EXE_postamt"))
-                .envs(environment.iter().copied())
                 .arg("--config")
                 .arg(&self.config)
                 .arg("serve")

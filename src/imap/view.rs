@@ -136,11 +136,14 @@ impl SelectedView {
                     *flag = true;
                 }
             } else {
-                // Numbers the client wrote must exist. With `*`, `n:*` is
-                // `*:n` (RFC 9051 §9 seq-range), so it reaches down to the
-                // last message even when n is beyond it; in an empty mailbox
-                // it names nothing (clients send `1:*` blindly).
+                // Numbers the client wrote must exist, and `*` names no
+                // message in an empty mailbox (RFC 9051 §9 seq-number: BAD).
+                // With `*`, `n:*` is `*:n` (§9 seq-range), so it reaches down
+                // to the last message even when n is beyond it.
                 let star = range.first == SeqNumber::Largest || range.last == SeqNumber::Largest;
+                if star && self.exists() == 0 {
+                    return Err(BadSequence);
+                }
                 let (low, high) = if star {
                     (low.min(self.exists()), self.exists())
                 } else if high > self.exists() {
@@ -314,10 +317,11 @@ mod tests {
     }
 
     #[test]
-    fn star_in_an_empty_mailbox_names_nothing() {
+    fn star_in_an_empty_mailbox_is_bad_but_a_uid_range_is_empty() {
         let v = view(&[]);
-        assert_eq!(v.resolve(&range(1, None), false).unwrap(), vec![]);
+        assert_eq!(v.resolve(&range(1, None), false), Err(BadSequence));
         assert_eq!(v.resolve(&range(1, Some(1)), false), Err(BadSequence));
+        assert_eq!(v.resolve(&range(1, None), true).unwrap(), vec![]);
         let v = view(&[4, 9]);
         assert_eq!(
             v.resolve(&range(5, None), false).unwrap(),

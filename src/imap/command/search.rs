@@ -93,7 +93,10 @@ where
         if options == [SearchReturn::Save] {
             return Reply::ok();
         }
-        let wanted = |option| options.is_empty() || options.contains(&option);
+        // RFC 4731 §3.1: an empty RETURN () means RETURN (ALL).
+        let wanted = |option| {
+            options.contains(&option) || (options.is_empty() && option == SearchReturn::All)
+        };
         let mut items = Vec::new();
         // RFC 4731 §3.1: MIN, MAX and ALL are left out when nothing matched.
         if let (Some(&min), Some(&max)) = (numbers.iter().min(), numbers.iter().max()) {
