@@ -54,10 +54,19 @@ async fn unchangedsince_refuses_messages_changed_since_with_modified() {
     c.expect_ok("a1").await;
     c.send("a9 SELECT INBOX").await;
     c.expect_ok("a9").await;
+    c.send("a8 FETCH 1 (MODSEQ)").await;
+    let fetched = c.expect_ok("a8").await;
+    let delivered: u64 = fetched.untagged[0]
+        .trim_start_matches("* 1 FETCH (MODSEQ (")
+        .trim_end_matches("))")
+        .parse()
+        .unwrap();
     c.send("a2 STORE 2 +FLAGS.SILENT (\\Seen)").await;
     c.expect_ok("a2").await;
-    c.send("a3 STORE 1:2 (UNCHANGEDSINCE 1) +FLAGS (\\Flagged)")
-        .await;
+    c.send(&format!(
+        "a3 STORE 1:2 (UNCHANGEDSINCE {delivered}) +FLAGS (\\Flagged)"
+    ))
+    .await;
     let t = c.expect_ok("a3").await;
     assert!(t.tagged.starts_with("a3 OK [MODIFIED 2]"), "{}", t.tagged);
     assert_eq!(t.untagged.len(), 1, "{:?}", t.untagged);

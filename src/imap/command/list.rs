@@ -89,6 +89,10 @@ where
 
     // RFC 9051 §6.3.11
     pub(crate) async fn status(&mut self, mailbox: &Mailbox, items: &[StatusItem]) -> Reply {
+        // RFC 7162 §3.1: STATUS with HIGHESTMODSEQ is a CONDSTORE enabling command.
+        if items.contains(&StatusItem::HighestModSeq) {
+            self.enable_condstore();
+        }
         let name = match self.mailbox_name(mailbox) {
             Ok(name) => name,
             Err(reply) => return reply,

@@ -68,6 +68,10 @@ where
         if let Err(error) = search::check_charset(args.charset.as_deref()) {
             return search_failure(&error);
         }
+        // RFC 7162 §3.1: SEARCH with MODSEQ is a CONDSTORE enabling command.
+        if args.criteria.iter().any(mentions_modseq) {
+            self.enable_condstore();
+        }
         let modseq_keys = args.criteria.clone();
         let uids = match self.matching(args.criteria).await {
             Ok(uids) => uids,

@@ -72,8 +72,9 @@ pub fn insert_mailbox(
 ) -> Result<MailboxId, StoreError> {
     let uid_validity = new_uid_validity(tx)?;
     tx.execute(
+        // HIGHESTMODSEQ starts at 1: RFC 7162 §7 allows no 0 in SELECT's response code.
         "INSERT INTO mailboxes (name, special_use, protected, uid_validity, uid_next, highest_modseq)
-         VALUES (?1, ?2, ?3, ?4, 1, 0)",
+         VALUES (?1, ?2, ?3, ?4, 1, 1)",
         params![
             name.as_str(),
             special_use.map(SpecialUse::as_imap),
@@ -342,7 +343,7 @@ pub fn restore_mailbox(
             protected,
             uid_validity.0,
             Uid(1).0,
-            ModSeq(0).0 as i64
+            ModSeq(1).0 as i64
         ],
     )?;
     Ok(uid_validity)
