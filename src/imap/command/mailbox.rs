@@ -5,10 +5,9 @@
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::imap::parser::Mailbox;
+use crate::imap::parser::{Mailbox, UseAttr};
 use crate::imap::response::Code;
 use crate::imap::session::Session;
-use crate::store::SpecialUse;
 
 use super::Reply;
 use super::error::store_failure;
@@ -22,7 +21,7 @@ where
     }
 
     // RFC 9051 §6.3.4
-    pub(crate) async fn create(&mut self, mailbox: &Mailbox, special_use: &[SpecialUse]) -> Reply {
+    pub(crate) async fn create(&mut self, mailbox: &Mailbox, use_attrs: &[UseAttr]) -> Reply {
         let name = match self.mailbox_name(mailbox) {
             Ok(name) => name,
             Err(reply) => return reply,
@@ -30,8 +29,21 @@ where
         if name.is_inbox() {
             return Reply::no(Some(Code::AlreadyExists), "INBOX always exists");
         }
+        // RFC 6154 §3: a special use postamt does not know creates nothing.
+        let mut special_use = Vec::with_capacity(use_attrs.len());
+        for attr in use_attrs {
+            match attr {
+                UseAttr::Supported(known) => special_use.push(*known),
+                UseAttr::Unsupported(name) => {
+                    return Reply::no(
+                        Some(Code::UseAttr),
+                        format!("unsupported special use {name}"),
+                    );
+                }
+            }
+        }
         // The store keeps one special use per mailbox (RFC 6154 §5.3 USEATTR).
-        let special_use = match special_use {
+        let special_use = match special_use.as_slice() {
             [] => None,
             [one] => Some(*one),
             _ => return Reply::no(Some(Code::UseAttr), "one special use per mailbox"),

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::store::SpecialUse;
+use super::list::UseAttr;
 
 use super::append::AppendMessage;
 use super::fetch::{FetchAttribute, FetchModifiers};
@@ -120,7 +120,7 @@ pub enum CommandBody {
     /// With the RFC 6154 USE parameter.
     Create {
         mailbox: Mailbox,
-        special_use: Vec<SpecialUse>,
+        special_use: Vec<UseAttr>,
     },
     Delete {
         mailbox: Mailbox,

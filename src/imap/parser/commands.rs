@@ -25,7 +25,13 @@ pub fn parse_command(input: &[u8]) -> Result<Command, ParseError> {
         .position(|&b| !is_astring_char(b) || b == b'+')
         .unwrap_or(line.len());
     let tag = Tag::new(&line[..tag_end]).ok_or(ParseError::MissingTag)?;
-    let Some(rest) = line[tag_end..].strip_prefix(b" ") else {
+    let after_tag = &line[tag_end..];
+    // A tag runs up to a space: `a"b NOOP` has no valid tag at all, and answering
+    // `a BAD` would name a tag the client never sent (RFC 9051 §7.1.5: untagged BAD).
+    if !after_tag.is_empty() && !after_tag.starts_with(b" ") {
+        return Err(ParseError::MissingTag);
+    }
+    let Some(rest) = after_tag.strip_prefix(b" ") else {
         return Err(ParseError::MissingCommand { tag });
     };
     let Ok((rest, name)) = atom(rest) else {

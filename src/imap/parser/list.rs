@@ -230,20 +230,28 @@ pub(super) fn select_parameters(i: &[u8]) -> PResult<'_, SelectParameters> {
     }
 }
 
-fn use_attr(i: &[u8]) -> PResult<'_, SpecialUse> {
+/// A use-attr of CREATE (RFC 6154 §5.2): one the store keeps, or another
+/// (use-attr-ext) that the session refuses with NO [USEATTR] (§3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UseAttr {
+    Supported(SpecialUse),
+    Unsupported(String),
+}
+
+fn use_attr(i: &[u8]) -> PResult<'_, UseAttr> {
     let Some(tail) = i.strip_prefix(b"\\") else {
         return fail(i, "special-use attribute");
     };
     let (rest, name) = atom(tail).or_else(|_| fail(i, "special-use attribute"))?;
     let name = format!("\\{}", String::from_utf8_lossy(name));
-    match SpecialUse::from_imap(&name) {
-        Some(u) => Ok((rest, u)),
-        None => fail(i, "special-use attribute"),
-    }
+    Ok((
+        rest,
+        SpecialUse::from_imap(&name).map_or(UseAttr::Unsupported(name), UseAttr::Supported),
+    ))
 }
 
 /// `[SP "(" "USE" SP "(" use-attr *(SP use-attr) ")" ")"]` (RFC 6154 §5.2).
-pub(super) fn create_parameters(i: &[u8]) -> PResult<'_, Vec<SpecialUse>> {
+pub(super) fn create_parameters(i: &[u8]) -> PResult<'_, Vec<UseAttr>> {
     let Ok((rest, ())) = sp(i) else {
         return Ok((i, Vec::new()));
     };

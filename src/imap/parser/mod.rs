@@ -38,7 +38,9 @@ pub use error::ParseError;
 pub use fetch::{FetchAttribute, FetchModifiers, FetchSection, SectionText};
 pub use flag::Flag;
 pub use framer::{Event, FrameError, Framer, LITERAL_MINUS_MAX, Limits, LiteralMode, is_idle_done};
-pub use list::{ListArgs, ListReturn, ListSelection, QResync, SelectParameters, StatusItem};
+pub use list::{
+    ListArgs, ListReturn, ListSelection, QResync, SelectParameters, StatusItem, UseAttr,
+};
 pub use search::{
     EntryType, MAX_SEARCH_DEPTH, SearchArgs, SearchKey, SearchReturn, SortArgs, SortCriterion,
     SortKey, ThreadArgs,

@@ -2,7 +2,7 @@
 //! every error class.
 
 use super::*;
-use crate::imap::parser::{ListReturn, ListSelection, Mailbox, QResync, StatusItem};
+use crate::imap::parser::{ListReturn, ListSelection, Mailbox, QResync, StatusItem, UseAttr};
 use crate::store::SpecialUse;
 
 fn body(line: &str) -> CommandBody {
@@ -47,6 +47,8 @@ fn missing_tag_and_invalid_tag_give_untagged_error() {
     assert_eq!(error(b" NOOP"), ParseError::MissingTag);
     assert_eq!(error(b"+a NOOP"), ParseError::MissingTag);
     assert_eq!(error(b"(x NOOP"), ParseError::MissingTag);
+    assert_eq!(error(b"a\"b NOOP"), ParseError::MissingTag);
+    assert_eq!(error(b"a{1} NOOP"), ParseError::MissingTag);
 }
 
 #[test]
@@ -230,10 +232,17 @@ fn create_with_special_use() {
         body("a CREATE Trash (USE (\\Trash))"),
         CommandBody::Create {
             mailbox: Mailbox::new(b"Trash".to_vec()),
-            special_use: vec![SpecialUse::Trash]
+            special_use: vec![UseAttr::Supported(SpecialUse::Trash)]
         }
     );
-    assert!(parse_command(b"a CREATE x (USE (\\Bogus))").is_err());
+    assert_eq!(
+        body("a CREATE x (USE (\\Bogus))"),
+        CommandBody::Create {
+            mailbox: Mailbox::new(b"x".to_vec()),
+            special_use: vec![UseAttr::Unsupported("\\Bogus".to_owned())]
+        }
+    );
+    assert!(parse_command(b"a CREATE x (USE (Bogus))").is_err());
 }
 
 #[test]
