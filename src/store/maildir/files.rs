@@ -199,7 +199,13 @@ pub fn remove_stale_tmp(dir: &Path) -> io::Result<u64> {
     let mut removed = 0;
     for entry in entries {
         let entry = entry?;
-        let meta = entry.metadata()?;
+        // An appender in this or another process removes its own file once the
+        // message is linked: one that vanished after read_dir is no error.
+        let meta = match entry.metadata() {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
         if !meta.is_file() {
             continue;
         }

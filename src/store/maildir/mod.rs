@@ -35,6 +35,10 @@ use super::types::{MailboxId, MailboxName, ModSeq, SpecialUse, Uid, UidValidity}
 pub struct MaildirBackend {
     data_dir: PathBuf,
     accounts: Mutex<HashMap<AccountId, Arc<Account>>>,
+    /// Held while an account is opened and reconciled, so sessions of one
+    /// account that arrive together wait for one check instead of each
+    /// running its own beside the other's appends.
+    opening: Mutex<()>,
 }
 
 /// One open account: its directory and two index connections. One writer
@@ -60,6 +64,7 @@ impl MaildirBackend {
         Self {
             data_dir: data_dir.into(),
             accounts: Mutex::new(HashMap::new()),
+            opening: Mutex::new(()),
         }
     }
 
@@ -74,6 +79,10 @@ impl MaildirBackend {
     /// The open account, opening and checking it on first use in this
     /// process (invariant 2: files without rows, rows without files).
     fn open(&self, account: AccountId) -> Result<Arc<Account>, StoreError> {
+        if let Some(open) = lock(&self.accounts).get(&account) {
+            return Ok(open.clone());
+        }
+        let _opening = lock(&self.opening);
         if let Some(open) = lock(&self.accounts).get(&account) {
             return Ok(open.clone());
         }
