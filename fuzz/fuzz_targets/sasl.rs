@@ -3,7 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use postamt::auth::{SaslExchange, SaslStep, advertised_mechanisms};
+use postamt::auth::sasl::advertised_mechanisms;
+use postamt::auth::{SaslExchange, SaslStep};
 
 fuzz_target!(|input: &[u8]| {
     let Some((&selector, rest)) = input.split_first() else {
