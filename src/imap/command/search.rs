@@ -52,10 +52,7 @@ where
 
     /// The highest MODSEQ among the matches, reported when the search asked about MODSEQ
     /// (RFC 7162 §3.1.5).
-    fn highest_modseq_of(&self, uids: &[Uid], keys: &[SearchKey]) -> Option<ModSeq> {
-        if !keys.iter().any(mentions_modseq) {
-            return None;
-        }
+    fn highest_modseq_of(&self, uids: &[Uid]) -> Option<ModSeq> {
         let view = self.selected.as_ref()?;
         uids.iter()
             .filter_map(|&u| view.message(view.seq_of(u)?))
@@ -69,16 +66,16 @@ where
             return search_failure(&error);
         }
         // RFC 7162 §3.1: SEARCH with MODSEQ is a CONDSTORE enabling command.
-        if args.criteria.iter().any(mentions_modseq) {
+        let asks_modseq = args.criteria.iter().any(mentions_modseq);
+        if asks_modseq {
             self.enable_condstore();
         }
-        let modseq_keys = args.criteria.clone();
         let uids = match self.matching(args.criteria).await {
             Ok(uids) => uids,
             Err(reply) => return reply,
         };
         let numbers = self.numbers(&uids, uid);
-        let modseq = self.highest_modseq_of(&uids, &modseq_keys);
+        let modseq = asks_modseq.then(|| self.highest_modseq_of(&uids)).flatten();
         // IMAP4rev2 has no SEARCH response: a plain SEARCH answers as RETURN (ALL).
         let options = match args.return_options {
             Some(options) => options,
