@@ -139,6 +139,7 @@ fn counted() -> postamt::store::MailboxInfo {
         uid_validity: UidValidity(1_700_000_000),
         uid_next: Uid(42),
         highest_modseq: ModSeq(9_001),
+        recent: 4,
     };
     mailbox
 }
@@ -183,7 +184,7 @@ fn status_answers_each_item_in_the_order_asked() {
 }
 
 #[test]
-fn thunderbirds_status_with_recent_reports_zero_recent() {
+fn thunderbirds_status_with_recent_reports_the_unclaimed_messages() {
     let items = status_items(
         &counted(),
         &[Ask::UidNext, Ask::Messages, Ask::Unseen, Ask::Recent],
@@ -194,7 +195,7 @@ fn thunderbirds_status_with_recent_reports_zero_recent() {
             Say::UidNext(Uid(42)),
             Say::Messages(17),
             Say::Unseen(3),
-            Say::Recent(0)
+            Say::Recent(4)
         ]
     );
 }

@@ -34,13 +34,13 @@ async fn body_section_sets_seen_and_reports_it_in_the_same_fetch() {
     let t = c.expect_ok("a1").await;
     assert_eq!(t.untagged.len(), 1);
     assert!(
-        t.untagged[0].contains("FLAGS (\\Seen)"),
+        t.untagged[0].contains("FLAGS (\\Seen \\Recent)"),
         "{}",
         t.untagged[0]
     );
     c.send("a2 FETCH 1 FLAGS").await;
     let t = c.expect_ok("a2").await;
-    assert_eq!(t.untagged, vec!["* 1 FETCH (FLAGS (\\Seen))"]);
+    assert_eq!(t.untagged, vec!["* 1 FETCH (FLAGS (\\Seen \\Recent))"]);
 }
 
 #[tokio::test]
@@ -52,7 +52,7 @@ async fn peek_leaves_seen_alone() {
     c.send("a2 FETCH 1 FLAGS").await;
     assert_eq!(
         c.expect_ok("a2").await.untagged,
-        vec!["* 1 FETCH (FLAGS ())"]
+        vec!["* 1 FETCH (FLAGS (\\Recent))"]
     );
 }
 
@@ -112,7 +112,9 @@ async fn fast_items_and_uid_fetch_always_names_the_uid() {
     let t = c.expect_ok("a1").await;
     assert_eq!(
         t.untagged,
-        vec![format!("* 1 FETCH (UID 1 FLAGS () RFC822.SIZE {size})")]
+        vec![format!(
+            "* 1 FETCH (UID 1 FLAGS (\\Recent) RFC822.SIZE {size})"
+        )]
     );
 }
 
@@ -128,7 +130,7 @@ async fn rfc822_header_is_the_header_section_without_setting_seen() {
     c.send("a2 FETCH 1 RFC822").await;
     let t = c.expect_ok("a2").await;
     assert!(t.untagged[0].contains("body 2"));
-    assert!(t.untagged[0].contains("FLAGS (\\Seen)"));
+    assert!(t.untagged[0].contains("FLAGS (\\Seen \\Recent)"));
 }
 
 #[tokio::test]
@@ -169,7 +171,7 @@ async fn changedsince_returns_only_messages_changed_after_the_modseq() {
         .await;
     let t = c.expect_ok("a3").await;
     assert_eq!(t.untagged.len(), 1, "{:?}", t.untagged);
-    assert!(t.untagged[0].starts_with("* 2 FETCH (FLAGS (\\Flagged) MODSEQ ("));
+    assert!(t.untagged[0].starts_with("* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ ("));
 }
 
 #[tokio::test]

@@ -19,17 +19,17 @@ async fn store_add_remove_and_replace_report_the_new_flags() {
     c.send("a1 STORE 1 +FLAGS (\\Seen $Junk)").await;
     assert_eq!(
         c.expect_ok("a1").await.untagged,
-        vec!["* 1 FETCH (FLAGS (\\Seen $Junk))"]
+        vec!["* 1 FETCH (FLAGS (\\Seen $Junk \\Recent))"]
     );
     c.send("a2 STORE 1 -FLAGS ($junk)").await;
     assert_eq!(
         c.expect_ok("a2").await.untagged,
-        vec!["* 1 FETCH (FLAGS (\\Seen))"]
+        vec!["* 1 FETCH (FLAGS (\\Seen \\Recent))"]
     );
     c.send("a3 STORE 1 FLAGS (\\Draft)").await;
     assert_eq!(
         c.expect_ok("a3").await.untagged,
-        vec!["* 1 FETCH (FLAGS (\\Draft))"]
+        vec!["* 1 FETCH (FLAGS (\\Draft \\Recent))"]
     );
 }
 
@@ -41,7 +41,7 @@ async fn silent_store_says_nothing_and_uid_store_names_the_uid() {
     c.send("a2 UID STORE 2 -FLAGS (\\Flagged)").await;
     assert_eq!(
         c.expect_ok("a2").await.untagged,
-        vec!["* 2 FETCH (FLAGS () UID 2)"]
+        vec!["* 2 FETCH (FLAGS (\\Recent) UID 2)"]
     );
 }
 
@@ -70,7 +70,7 @@ async fn unchangedsince_refuses_messages_changed_since_with_modified() {
     let t = c.expect_ok("a3").await;
     assert!(t.tagged.starts_with("a3 OK [MODIFIED 2]"), "{}", t.tagged);
     assert_eq!(t.untagged.len(), 1, "{:?}", t.untagged);
-    assert!(t.untagged[0].starts_with("* 1 FETCH (FLAGS (\\Flagged) MODSEQ ("));
+    assert!(t.untagged[0].starts_with("* 1 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ ("));
 }
 
 #[tokio::test]

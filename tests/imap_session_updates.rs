@@ -19,7 +19,7 @@ async fn noop_reports_another_sessions_flag_change() {
     c1.send("a1 NOOP").await;
     assert_eq!(
         c1.expect_ok("a1").await.untagged,
-        vec!["* 2 FETCH (UID 2 FLAGS (\\Flagged))"]
+        vec!["* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent))"]
     );
     c1.send("a2 NOOP").await;
     assert!(c1.expect_ok("a2").await.untagged.is_empty());
@@ -114,7 +114,7 @@ async fn idle_reports_flag_changes_and_expunges_too() {
     let mut c2 = f.select("INBOX").await;
     c2.send("b1 STORE 2 +FLAGS (\\Seen)").await;
     c2.expect_ok("b1").await;
-    assert_eq!(c1.line().await, "* 2 FETCH (UID 2 FLAGS (\\Seen))");
+    assert_eq!(c1.line().await, "* 2 FETCH (UID 2 FLAGS (\\Seen \\Recent))");
     c2.send("b2 UID MOVE 1 Trash").await;
     c2.expect_ok("b2").await;
     assert_eq!(c1.line().await, "* 1 EXPUNGE");

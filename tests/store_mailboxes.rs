@@ -1,10 +1,10 @@
 //! Accounts and the mailbox hierarchy: defaults, create, rename, delete,
-//! protection, name validation, subscriptions.
+//! protection, name validation, subscriptions, the `\Recent` watermark.
 
 mod corpus;
 mod store_support;
 
-use postamt::store::{NameError, SpecialUse, StoreError};
+use postamt::store::{NameError, SpecialUse, Store, StoreError, Uid};
 use store_support::*;
 
 #[tokio::test]
@@ -312,4 +312,38 @@ async fn rename_carries_subscriptions_along() {
     let subs = store.subscriptions(ALICE).await.unwrap();
     assert!(subs.contains(&name("new/kid")), "{subs:?}");
     assert!(!subs.contains(&name("old/kid")), "{subs:?}");
+}
+
+#[tokio::test]
+async fn claiming_recent_hands_each_new_message_to_one_caller() {
+    let (_dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 2).await;
+    let status = store.mailbox(ALICE, &name("INBOX")).await.unwrap().status;
+    assert_eq!(status.recent, 2);
+    assert_eq!(
+        store.claim_recent(ALICE, inbox).await.unwrap(),
+        uids[0]..Uid(uids[1].0 + 1)
+    );
+    assert!(store.claim_recent(ALICE, inbox).await.unwrap().is_empty());
+    let status = store.mailbox(ALICE, &name("INBOX")).await.unwrap().status;
+    assert_eq!(status.recent, 0);
+}
+
+#[tokio::test]
+async fn an_index_from_before_recent_gains_it_with_nothing_recent() {
+    let (dir, store) = store().await;
+    fill(&store, "INBOX", 2).await;
+    drop(store);
+    let index = account_dir(dir.path(), ALICE).join("index.db");
+    let db = rusqlite::Connection::open(index).unwrap();
+    db.execute_batch("ALTER TABLE mailboxes DROP COLUMN recent_uid")
+        .unwrap();
+    drop(db);
+    let reopened = Store::open_maildir(dir.path());
+    let status = reopened
+        .mailbox(ALICE, &name("INBOX"))
+        .await
+        .unwrap()
+        .status;
+    assert_eq!((status.messages, status.recent), (2, 0));
 }

@@ -5,12 +5,48 @@
 //! updates are allowed: the caller says whether EXPUNGE may be sent now
 //! (never during FETCH, STORE or SEARCH). No I/O.
 
+use std::ops::Range;
+
 use thiserror::Error;
 
 use crate::imap::parser::{SeqNumber, SequenceSet};
 use crate::store::{
-    Flags, MailboxId, MailboxName, MailboxSnapshot, MessageSummary, ModSeq, Uid, UidValidity,
+    Changes, Flags, MailboxId, MailboxName, MailboxSnapshot, MessageSummary, ModSeq, Uid,
+    UidValidity,
 };
+
+/// The messages that are `\Recent` to this session (RFC 3501 §2.3.2): the
+/// UID ranges it claimed from the store, or, read-only, every UID from the
+/// store's watermark on. Always empty in IMAP4rev2, which has no `\Recent`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recent {
+    ranges: Vec<Range<Uid>>,
+}
+
+impl Recent {
+    /// EXAMINE may not take `\Recent` from other sessions (RFC 3501
+    /// §6.3.2), so it shows what nobody has claimed yet, now and later.
+    pub fn unclaimed_from(watermark: Uid) -> Self {
+        Self {
+            ranges: vec![watermark..Uid(u32::MAX)],
+        }
+    }
+
+    /// Adds UIDs the store handed to this session.
+    pub fn claim(&mut self, claimed: Range<Uid>) {
+        if claimed.is_empty() {
+            return;
+        }
+        match self.ranges.last_mut() {
+            Some(last) if last.end == claimed.start => last.end = claimed.end,
+            _ => self.ranges.push(claimed),
+        }
+    }
+
+    pub fn contains(&self, uid: Uid) -> bool {
+        self.ranges.iter().any(|r| r.contains(&uid))
+    }
+}
 
 /// One untagged update learned from the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,9 +78,14 @@ pub struct SelectedView {
     messages: Vec<MessageSummary>,
     /// The UIDs SEARCH RETURN (SAVE) saved, for `$` (RFC 5182); empty after SELECT.
     pub saved: Vec<Uid>,
-    /// Messages gone from the store are still in the view because EXPUNGE
-    /// could not be sent yet.
-    pub expunge_pending: bool,
+    pub recent: Recent,
+    /// Every store change up to this modseq is in the view, or waits in
+    /// `expunged_elsewhere`. Only syncing moves it: the session's own STORE
+    /// may be newer than another session's change it has not seen yet.
+    synced: ModSeq,
+    /// Messages gone from the store that stay in the view, keeping their
+    /// sequence numbers, until EXPUNGE may be sent.
+    expunged_elsewhere: Vec<Uid>,
     /// One above the highest UID this session has announced with EXISTS, so
     /// a message expunged elsewhere but still in the view is not re-added.
     announced_below: Uid,
@@ -70,9 +111,31 @@ impl SelectedView {
             highest_modseq: snapshot.highest_modseq,
             messages,
             saved: Vec::new(),
-            expunge_pending: false,
+            recent: Recent::default(),
+            synced: snapshot.highest_modseq,
+            expunged_elsewhere: Vec::new(),
             announced_below,
         }
+    }
+
+    /// The modseq to ask the store for changes after.
+    pub fn synced(&self) -> ModSeq {
+        self.synced
+    }
+
+    /// Messages gone from the store wait to be reported as expunged.
+    pub fn expunge_pending(&self) -> bool {
+        !self.expunged_elsewhere.is_empty()
+    }
+
+    /// How many messages in the view are `\Recent` to this session.
+    pub fn recent_count(&self) -> u32 {
+        let n = self
+            .messages
+            .iter()
+            .filter(|m| self.recent.contains(m.uid))
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
     }
 
     /// The number of messages (the EXISTS count).
@@ -187,55 +250,52 @@ impl SelectedView {
         Some(seq)
     }
 
-    /// Brings the view up to `snapshot` and says what to tell the client.
-    /// Without `allow_expunge` messages gone from the store stay in the view
-    /// (and keep their numbers) until a later call may report them.
-    pub fn sync(&mut self, snapshot: MailboxSnapshot, allow_expunge: bool) -> Vec<Update> {
+    /// Applies what changed in the store since [`Self::synced`] and says
+    /// what to tell the client. Without `allow_expunge` messages gone from
+    /// the store stay in the view (and keep their numbers) until a later
+    /// call may report them.
+    pub fn sync(&mut self, changes: Changes, allow_expunge: bool) -> Vec<Update> {
         let mut updates = Vec::new();
-        let current = snapshot.messages;
-        let in_store = |uid: Uid| {
-            current
-                .binary_search_by_key(&uid, |m| m.uid)
-                .ok()
-                .and_then(|i| current.get(i))
-        };
+        for uid in changes.expunged {
+            if self.seq_of(uid).is_some() && !self.expunged_elsewhere.contains(&uid) {
+                self.expunged_elsewhere.push(uid);
+            }
+        }
         if allow_expunge {
-            let mut seq = 1u32;
-            let mut kept = Vec::with_capacity(self.messages.len());
-            for m in std::mem::take(&mut self.messages) {
-                if in_store(m.uid).is_some() {
-                    kept.push(m);
-                    seq += 1;
-                } else {
+            let mut gone = std::mem::take(&mut self.expunged_elsewhere);
+            gone.sort_unstable();
+            for uid in gone {
+                if let Some(seq) = self.remove(uid) {
                     updates.push(Update::Expunge(seq));
                 }
             }
-            self.messages = kept;
         }
-        self.expunge_pending = self.messages.iter().any(|m| in_store(m.uid).is_none());
-        for (i, m) in self.messages.iter_mut().enumerate() {
-            let Some(now) = in_store(m.uid) else { continue };
-            if !now.flags.same_as(&m.flags) {
-                m.flags = now.flags.clone();
-                m.modseq = now.modseq;
+        let before = self.messages.len();
+        for now in changes.changed {
+            if now.uid >= self.announced_below {
+                self.announced_below = Uid(now.uid.0.saturating_add(1));
+                self.messages.push(now);
+                continue;
+            }
+            let Some(seq) = self.seq_of(now.uid) else {
+                continue;
+            };
+            let index = usize::try_from(seq - 1).unwrap_or(usize::MAX);
+            if let Some(m) = self.messages.get_mut(index)
+                && !now.flags.same_as(&m.flags)
+            {
+                *m = now;
                 updates.push(Update::Flags {
-                    seq: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                    seq,
                     message: m.clone(),
                 });
             }
         }
-        let before = self.messages.len();
-        for m in current.iter().filter(|m| m.uid >= self.announced_below) {
-            self.messages.push(m.clone());
-        }
-        if let Some(last) = self.messages.last() {
-            self.announced_below = self.announced_below.max(Uid(last.uid.0.saturating_add(1)));
-        }
         if self.messages.len() > before {
             updates.push(Update::Exists(self.exists()));
         }
-        self.uid_next = snapshot.uid_next;
-        self.highest_modseq = self.highest_modseq.max(snapshot.highest_modseq);
+        self.synced = self.synced.max(changes.highest_modseq);
+        self.highest_modseq = self.highest_modseq.max(changes.highest_modseq);
         updates
     }
 }
@@ -263,7 +323,16 @@ mod tests {
             uid_validity: UidValidity(1),
             uid_next: Uid(uids.last().map_or(1, |u| u + 1)),
             highest_modseq: ModSeq(1),
+            recent_uid: Uid(1),
             messages: uids.iter().map(|&u| summary(u, Flags::new())).collect(),
+        }
+    }
+
+    fn changes(highest: u64, changed: &[u32], expunged: &[u32]) -> Changes {
+        Changes {
+            highest_modseq: ModSeq(highest),
+            changed: changed.iter().map(|&u| summary(u, Flags::new())).collect(),
+            expunged: expunged.iter().map(|&u| Uid(u)).collect(),
         }
     }
 
@@ -283,7 +352,7 @@ mod tests {
     #[test]
     fn expunges_are_numbered_as_each_one_is_applied() {
         let mut v = view(&[10, 20, 30, 40]);
-        let updates = v.sync(snapshot(&[10, 40]), true);
+        let updates = v.sync(changes(2, &[], &[20, 30]), true);
         assert_eq!(updates, vec![Update::Expunge(2), Update::Expunge(2)]);
         assert_eq!(v.seq_of(Uid(40)), Some(2));
     }
@@ -291,21 +360,53 @@ mod tests {
     #[test]
     fn deferred_expunge_keeps_numbers_and_still_announces_new_mail() {
         let mut v = view(&[10, 20]);
-        let updates = v.sync(snapshot(&[20, 30]), false);
+        let updates = v.sync(changes(3, &[30], &[10]), false);
         assert_eq!(updates, vec![Update::Exists(3)]);
-        assert!(v.expunge_pending);
+        assert!(v.expunge_pending());
         assert_eq!(v.seq_of(Uid(10)), Some(1));
-        let later = v.sync(snapshot(&[20, 30]), true);
+        let later = v.sync(changes(3, &[], &[]), true);
         assert_eq!(later, vec![Update::Expunge(1)]);
+        assert!(!v.expunge_pending());
     }
 
     #[test]
     fn flag_change_elsewhere_is_reported_once() {
         let mut v = view(&[5]);
-        let mut changed = snapshot(&[5]);
-        changed.messages[0].flags = Flags::new().with(SystemFlag::Seen);
+        let mut changed = changes(2, &[5], &[]);
+        changed.changed[0].flags = Flags::new().with(SystemFlag::Seen);
         assert_eq!(v.sync(changed.clone(), true).len(), 1);
         assert!(v.sync(changed, true).is_empty());
+        assert_eq!(v.synced(), ModSeq(2));
+    }
+
+    #[test]
+    fn own_store_does_not_hide_an_older_change_from_another_session() {
+        let mut v = view(&[5, 6]);
+        v.set_flags(Uid(6), Flags::new().with(SystemFlag::Flagged), ModSeq(9));
+        assert_eq!(v.synced(), ModSeq(1));
+        let mut elsewhere = changes(9, &[5], &[]);
+        elsewhere.changed[0].flags = Flags::new().with(SystemFlag::Seen);
+        assert_eq!(v.sync(elsewhere, true).len(), 1);
+    }
+
+    #[test]
+    fn a_message_expunged_before_it_was_announced_is_never_added() {
+        let mut v = view(&[5]);
+        assert!(v.sync(changes(3, &[], &[6]), true).is_empty());
+        assert_eq!(v.exists(), 1);
+    }
+
+    #[test]
+    fn recent_claims_join_and_examine_sees_everything_unclaimed() {
+        let mut recent = Recent::default();
+        recent.claim(Uid(3)..Uid(5));
+        recent.claim(Uid(5)..Uid(7));
+        recent.claim(Uid(7)..Uid(7));
+        assert!(!recent.contains(Uid(2)));
+        assert!(recent.contains(Uid(6)));
+        assert!(!recent.contains(Uid(7)));
+        let examined = Recent::unclaimed_from(Uid(4));
+        assert!(examined.contains(Uid(1000)) && !examined.contains(Uid(3)));
     }
 
     #[test]

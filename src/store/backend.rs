@@ -156,6 +156,13 @@ pub trait MailBackend: Send + Sync {
         account: AccountId,
         mailbox: MailboxId,
     ) -> Result<MailboxSnapshot, StoreError>;
+    /// Takes the messages no session has seen as `\Recent` for the caller
+    /// (RFC 3501 §2.3.2): the UID range that is recent to it alone.
+    fn claim_recent(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+    ) -> Result<std::ops::Range<Uid>, StoreError>;
     /// Cached metadata of the given UIDs that exist, by ascending UID.
     fn metadata(
         &self,

@@ -188,6 +188,15 @@ impl Store {
         self.read(move |b| b.snapshot(account, mailbox)).await
     }
 
+    pub async fn claim_recent(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+    ) -> Result<std::ops::Range<Uid>, StoreError> {
+        // Not a change sessions are told about: nothing they show differs.
+        self.read(move |b| b.claim_recent(account, mailbox)).await
+    }
+
     pub async fn metadata(
         &self,
         account: AccountId,

@@ -60,6 +60,9 @@ pub struct MailboxStatus {
     pub uid_validity: UidValidity,
     pub uid_next: Uid,
     pub highest_modseq: ModSeq,
+    /// Messages no IMAP4rev1 session has claimed as `\Recent` yet
+    /// (RFC 3501 §6.3.10 RECENT).
+    pub recent: u64,
 }
 
 /// What a session needs per message to build its sequence map.
@@ -78,6 +81,9 @@ pub struct MailboxSnapshot {
     pub uid_validity: UidValidity,
     pub uid_next: Uid,
     pub highest_modseq: ModSeq,
+    /// Messages from this UID on are not claimed as `\Recent` yet: a session
+    /// that may not claim them (EXAMINE) still shows them as recent.
+    pub recent_uid: Uid,
     pub messages: Vec<MessageSummary>,
 }
 
@@ -115,7 +121,8 @@ pub struct CopyResult {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Changes {
     pub highest_modseq: ModSeq,
-    pub changed: Vec<FlagUpdate>,
+    /// Messages added or whose flags changed, by ascending UID, as they are now.
+    pub changed: Vec<MessageSummary>,
     pub expunged: Vec<Uid>,
 }
 

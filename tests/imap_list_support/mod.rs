@@ -35,6 +35,7 @@ pub fn info(s: &str, special_use: Option<SpecialUse>) -> MailboxInfo {
             uid_validity: UidValidity(1),
             uid_next: Uid(1),
             highest_modseq: ModSeq(1),
+            recent: 0,
         },
     }
 }

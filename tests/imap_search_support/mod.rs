@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use postamt::imap::parser::{CommandBody, SearchKey, parse_command};
 use postamt::imap::response::{Data, Fragment, Mode, Response};
 use postamt::imap::search::{self, MailboxView, SearchError, ThreadAlgorithm};
+use postamt::imap::view::Recent;
 use postamt::store::{
     AccountId, Flags, InternalDate, Keyword, MailboxId, MailboxName, MessageSummary, NewMessage,
     Store, SystemFlag, Uid,
@@ -106,6 +107,7 @@ pub struct Fixture {
     pub mailbox: MailboxId,
     pub messages: Vec<MessageSummary>,
     pub saved: Vec<Uid>,
+    pub recent: Recent,
 }
 
 pub async fn fixture(messages: Vec<Msg>) -> Fixture {
@@ -128,6 +130,7 @@ pub async fn fixture_raw(messages: Vec<NewMessage>) -> Fixture {
         mailbox,
         messages,
         saved: Vec::new(),
+        recent: Recent::default(),
     }
 }
 
@@ -166,6 +169,7 @@ impl Fixture {
             mailbox: self.mailbox,
             messages: &self.messages,
             saved: &self.saved,
+            recent: &self.recent,
         }
     }
 

@@ -239,7 +239,7 @@ where
                 Prepared::Item(attribute) => match (attribute, meta) {
                     (FetchAttribute::Flags, _) => FetchItem::Flags {
                         flags: &message.flags,
-                        recent: false,
+                        recent: self.is_recent(message.uid),
                     },
                     (FetchAttribute::Uid, _) => FetchItem::Uid(message.uid),
                     (FetchAttribute::InternalDate, _) => {

@@ -29,6 +29,7 @@ where
             mailbox: view.mailbox,
             messages: view.messages(),
             saved: &view.saved,
+            recent: &view.recent,
         })
     }
 

@@ -10,7 +10,7 @@ use crate::imap::response::{
     Code, Condition, Data, FlagName, ListEntry, MailboxAttribute, Response, Status,
 };
 use crate::imap::session::Session;
-use crate::imap::view::SelectedView;
+use crate::imap::view::{Recent, SelectedView};
 use crate::store::{DELIMITER, Keyword, SpecialUse, SystemFlag};
 
 use super::Reply;
@@ -100,10 +100,27 @@ where
             self.enabled.condstore = true;
         }
         let special_use = info.special_use;
-        let view = SelectedView::new(info.id, info.name, read_only, snapshot);
+        let rev1 = !self.enabled.rev2;
+        let recent_uid = snapshot.recent_uid;
+        let mut view = SelectedView::new(info.id, info.name, read_only, snapshot);
+        if rev1 {
+            // RFC 3501 §6.3.1: SELECT takes \Recent from every later
+            // session; EXAMINE must leave it (§6.3.2).
+            view.recent = if read_only {
+                Recent::unclaimed_from(recent_uid)
+            } else {
+                match store.claim_recent(account, view.mailbox).await {
+                    Ok(claimed) => {
+                        let mut recent = Recent::default();
+                        recent.claim(claimed);
+                        recent
+                    }
+                    Err(error) => return store_failure(&error),
+                }
+            };
+        }
         self.queue_data(Data::Flags(defined_flags()));
         self.queue_data(Data::Exists(view.exists()));
-        let rev1 = !self.enabled.rev2;
         if !rev1 {
             // RFC 9051 §6.3.2: IMAP4rev2 SELECT names the mailbox in a LIST
             // response (the special use is the attribute the store knows).
@@ -115,7 +132,7 @@ where
             }));
         }
         if rev1 {
-            self.queue_data(Data::Recent(0));
+            self.queue_data(Data::Recent(view.recent_count()));
             if let Some(unseen) = view.first_unseen() {
                 self.untagged_ok(Code::Unseen(unseen), "First unseen");
             }

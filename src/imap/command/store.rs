@@ -109,7 +109,7 @@ where
             if !request.silent {
                 items.push(FetchItem::Flags {
                     flags: &m.flags,
-                    recent: false,
+                    recent: self.is_recent(m.uid),
                 });
             }
             if request.uid {

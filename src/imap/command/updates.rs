@@ -1,6 +1,7 @@
 //! Reporting other sessions' changes to the selected mailbox (RFC 9051
-//! §7.5.1, §5.2): EXISTS, FETCH FLAGS and, where allowed, EXPUNGE. The view
-//! computes the differences; this file decides to look and writes them.
+//! §7.5.1, §5.2): EXISTS, FETCH FLAGS and, where allowed, EXPUNGE; for
+//! IMAP4rev1 also RECENT (RFC 3501 §7.3.2). The view applies the store's
+//! change log; this file decides to look and writes the updates.
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -21,16 +22,17 @@ where
             return;
         };
         let changed = login.changes.has_changed().unwrap_or(false);
-        let deferred = view.expunge_pending && allow_expunge;
+        let deferred = view.expunge_pending() && allow_expunge;
         if !changed && !deferred && !self.resync {
             return;
         }
         self.resync = false;
         login.changes.borrow_and_update();
         let account = login.user.account;
-        let mailbox = view.mailbox;
-        let snapshot = match self.context.store.snapshot(account, mailbox).await {
-            Ok(snapshot) => snapshot,
+        let (mailbox, since) = (view.mailbox, view.synced());
+        let store = &self.context.store;
+        let changes = match store.changes_since(account, mailbox, since).await {
+            Ok(changes) => changes,
             Err(error) => {
                 tracing::warn!(%error, "cannot read the selected mailbox for updates");
                 return;
@@ -39,7 +41,14 @@ where
         let Some(view) = self.selected.as_mut() else {
             return;
         };
-        let updates = view.sync(snapshot, allow_expunge);
+        let updates = view.sync(changes, allow_expunge);
+        let grew = updates.iter().any(|u| matches!(u, Update::Exists(_)));
+        if grew && !self.enabled.rev2 && !view.read_only {
+            match store.claim_recent(account, mailbox).await {
+                Ok(claimed) => view.recent.claim(claimed),
+                Err(error) => tracing::warn!(%error, "cannot claim \\Recent messages"),
+            }
+        }
         self.queue_updates(updates);
     }
 
@@ -60,13 +69,20 @@ where
         for update in updates {
             match update {
                 Update::Expunge(seq) => self.queue_data(Data::Expunge(seq)),
-                Update::Exists(n) => self.queue_data(Data::Exists(n)),
+                Update::Exists(n) => {
+                    self.queue_data(Data::Exists(n));
+                    if !self.enabled.rev2 {
+                        let recent = self.selected.as_ref().map_or(0, |v| v.recent_count());
+                        self.queue_data(Data::Recent(recent));
+                    }
+                }
                 Update::Flags { seq, message } => {
+                    let recent = self.is_recent(message.uid);
                     let mut items = vec![
                         FetchItem::Uid(message.uid),
                         FetchItem::Flags {
                             flags: &message.flags,
-                            recent: false,
+                            recent,
                         },
                     ];
                     if condstore {
@@ -76,5 +92,14 @@ where
                 }
             }
         }
+    }
+
+    /// FETCH FLAGS shows `\Recent` to IMAP4rev1 sessions only.
+    pub(crate) fn is_recent(&self, uid: crate::store::Uid) -> bool {
+        !self.enabled.rev2
+            && self
+                .selected
+                .as_ref()
+                .is_some_and(|v| v.recent.contains(uid))
     }
 }

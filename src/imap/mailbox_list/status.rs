@@ -7,10 +7,10 @@ use crate::store::MailboxInfo;
 
 /// The requested items, in the order asked, each once.
 ///
-/// RECENT is always 0: the store keeps no \Recent state (IMAP4rev2 removed
-/// it, RFC 9051 appendix E.1), and 0 is the one value that never lies about
-/// which session sees a message first. APPENDLIMIT (RFC 7889) is left out:
-/// the response writer has no item for it yet.
+/// RECENT counts the messages no IMAP4rev1 session has selected since they
+/// arrived: the ones the next SELECT makes `\Recent` (RFC 3501 §2.3.2).
+/// APPENDLIMIT (RFC 7889) is left out: the response writer has no item for
+/// it yet.
 pub fn status_items(
     info: &MailboxInfo,
     requested: &[parser::StatusItem],
@@ -32,7 +32,7 @@ pub fn status_items(
             Ask::Unseen => Say::Unseen(saturate(counts.unseen)),
             Ask::Deleted => Say::Deleted(saturate(counts.deleted)),
             Ask::Size => Say::Size(counts.size),
-            Ask::Recent => Say::Recent(0),
+            Ask::Recent => Say::Recent(saturate(counts.recent)),
             Ask::HighestModSeq => Say::HighestModSeq(counts.highest_modseq),
             Ask::AppendLimit => continue,
         };

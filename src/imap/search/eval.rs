@@ -189,6 +189,7 @@ fn eval(key: &SearchKey, context: &Context<'_>, index: usize, known: &Known) -> 
     let internal_day = m.internal_date.0.div_euclid(86_400);
     let sent = |test: &dyn Fn(i64) -> bool| known.sent_day.map(|d| d.is_some_and(test));
     let age = context.now.saturating_sub(m.internal_date.0);
+    let recent = context.view.recent.contains(m.uid);
     match key {
         K::All => Some(true),
         K::And(keys) => all(keys, context, index, known),
@@ -213,10 +214,11 @@ fn eval(key: &SearchKey, context: &Context<'_>, index: usize, known: &Known) -> 
         K::Unseen => flag(SystemFlag::Seen).map(|v| !v),
         K::Keyword(k) => Some(m.flags.has_keyword(k)),
         K::Unkeyword(k) => Some(!m.flags.has_keyword(k)),
-        // The store keeps no \Recent (RFC 9051 dropped it): no message is
-        // recent, so RECENT and NEW (recent and unseen) match none, OLD all.
-        K::Recent | K::New => Some(false),
-        K::Old => Some(true),
+        // RFC 3501 §6.4.4; in IMAP4rev2 nothing is recent, so RECENT and
+        // NEW match none and OLD all.
+        K::Recent => Some(recent),
+        K::New => Some(recent && !m.flags.contains(SystemFlag::Seen)),
+        K::Old => Some(!recent),
         K::Before(d) => Some(internal_day < d.days_since_epoch()),
         K::On(d) => Some(internal_day == d.days_since_epoch()),
         K::Since(d) => Some(internal_day >= d.days_since_epoch()),

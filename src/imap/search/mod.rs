@@ -29,6 +29,7 @@ use std::time::SystemTime;
 
 use crate::imap::parser::{SearchKey, SortCriterion};
 use crate::imap::response::Thread;
+use crate::imap::view::Recent;
 use crate::store::{AccountId, MailboxId, MessageSummary, Store, StoreError, Uid};
 
 pub use thread::ThreadAlgorithm;
@@ -46,6 +47,8 @@ pub struct MailboxView<'a> {
     pub messages: &'a [MessageSummary],
     /// The result saved by `SEARCH RETURN (SAVE)` (RFC 5182), which `$` names.
     pub saved: &'a [Uid],
+    /// The messages `\Recent` to the session (always none in IMAP4rev2).
+    pub recent: &'a Recent,
 }
 
 /// Why a SEARCH, SORT or THREAD could not be answered; each maps to one
@@ -152,6 +155,7 @@ mod tests {
             mailbox: MailboxId(1),
             messages: &messages,
             saved: &[],
+            recent: &Recent::default(),
         };
         let leaf = |n| Thread {
             messages: vec![n],

@@ -113,6 +113,14 @@ impl MailBackend for MaildirBackend {
         self.with(account, |a| messages::snapshot(a, mailbox))
     }
 
+    fn claim_recent(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+    ) -> Result<std::ops::Range<Uid>, StoreError> {
+        self.with(account, |a| messages::claim_recent(a, mailbox))
+    }
+
     fn metadata(
         &self,
         account: AccountId,

@@ -231,11 +231,7 @@ pub fn changes_since(
         let mb = MailboxRow::by_id(&tx, mailbox)?;
         let changed = rows::changed_since(&tx, mailbox, since)?
             .into_iter()
-            .map(|r| FlagUpdate {
-                uid: r.summary.uid,
-                flags: r.summary.flags,
-                modseq: r.summary.modseq,
-            })
+            .map(|r| r.summary)
             .collect();
         let mut stmt = tx.prepare_cached(
             "SELECT uid FROM expunged WHERE mailbox_id = ?1 AND modseq > ?2 ORDER BY uid",

@@ -88,22 +88,30 @@ pub fn insert_mailbox(
 }
 
 /// Per-mailbox counts in one pass over the messages.
-fn counts(conn: &rusqlite::Connection) -> Result<HashMap<i64, [u64; 4]>, StoreError> {
+fn counts(conn: &rusqlite::Connection) -> Result<HashMap<i64, [u64; 5]>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT mailbox_id, count(*), sum((flags & 1) = 0), sum((flags & 8) != 0), sum(size)
-         FROM messages GROUP BY mailbox_id",
+        "SELECT m.mailbox_id, count(*), sum((m.flags & 1) = 0), sum((m.flags & 8) != 0),
+                sum(m.size), sum(m.uid >= b.recent_uid)
+         FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id GROUP BY m.mailbox_id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,
-            [r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?, r.get(4)?].map(|n| n.max(0) as u64),
+            [
+                r.get::<_, i64>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ]
+            .map(|n| n.max(0) as u64),
         ))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn info(row: MailboxRow, counts: [u64; 4], subscribed: bool) -> Result<MailboxInfo, StoreError> {
-    let [messages, unseen, deleted, size] = counts;
+fn info(row: MailboxRow, counts: [u64; 5], subscribed: bool) -> Result<MailboxInfo, StoreError> {
+    let [messages, unseen, deleted, size, recent] = counts;
     Ok(MailboxInfo {
         id: row.id,
         name: MailboxName::new(&row.name)?,
@@ -117,6 +125,7 @@ fn info(row: MailboxRow, counts: [u64; 4], subscribed: bool) -> Result<MailboxIn
             uid_validity: row.uid_validity,
             uid_next: row.uid_next,
             highest_modseq: row.highest_modseq,
+            recent,
         },
     })
 }
@@ -147,10 +156,20 @@ pub fn get(account: &Account, name: &MailboxName) -> Result<MailboxInfo, StoreEr
         let row = MailboxRow::by_name(conn, name)?;
         let c = conn.query_row(
             "SELECT count(*), coalesce(sum((flags & 1) = 0), 0),
-                    coalesce(sum((flags & 8) != 0), 0), coalesce(sum(size), 0)
+                    coalesce(sum((flags & 8) != 0), 0), coalesce(sum(size), 0),
+                    coalesce(sum(uid >= ?2), 0)
              FROM messages WHERE mailbox_id = ?1",
-            [row.id.0],
-            |r| Ok([r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?].map(|n| n.max(0) as u64)),
+            rusqlite::params![row.id.0, row.recent_uid.0],
+            |r| {
+                Ok([
+                    r.get::<_, i64>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ]
+                .map(|n| n.max(0) as u64))
+            },
         )?;
         let subscribed: bool = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE name = ?1)",

@@ -3,6 +3,7 @@
 //! fsynced, and only then is the index committed and the call returns.
 
 use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::Range;
 use std::path::PathBuf;
 
 use super::files;
@@ -225,8 +226,24 @@ pub fn snapshot(account: &Account, mailbox: MailboxId) -> Result<MailboxSnapshot
             uid_validity: row.uid_validity,
             uid_next: row.uid_next,
             highest_modseq: row.highest_modseq,
+            recent_uid: row.recent_uid,
             messages,
         })
+    })
+}
+
+/// Claims the messages not yet `\Recent` to any session (RFC 3501 §2.3.2):
+/// the UIDs from the old watermark up to UIDNEXT, which becomes the new one.
+pub fn claim_recent(account: &Account, mailbox: MailboxId) -> Result<Range<Uid>, StoreError> {
+    account.write(|tx| {
+        let row = MailboxRow::by_id(tx, mailbox)?;
+        if row.recent_uid < row.uid_next {
+            tx.execute(
+                "UPDATE mailboxes SET recent_uid = ?2 WHERE id = ?1",
+                rusqlite::params![mailbox.0, row.uid_next.0],
+            )?;
+        }
+        Ok(row.recent_uid..row.uid_next)
     })
 }
 

@@ -170,10 +170,13 @@ struct MailboxRow {
     uid_validity: UidValidity,
     uid_next: Uid,
     highest_modseq: ModSeq,
+    /// Messages from this UID on are `\Recent` for the next IMAP4rev1
+    /// session to claim them (RFC 3501 §2.3.2).
+    recent_uid: Uid,
 }
 
 const MAILBOX_COLUMNS: &str =
-    "id, name, special_use, protected, uid_validity, uid_next, highest_modseq";
+    "id, name, special_use, protected, uid_validity, uid_next, highest_modseq, recent_uid";
 
 impl MailboxRow {
     fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
@@ -188,6 +191,7 @@ impl MailboxRow {
             uid_validity: UidValidity(r.get(4)?),
             uid_next: Uid(r.get(5)?),
             highest_modseq: ModSeq(r.get::<_, i64>(6)?.max(0) as u64),
+            recent_uid: Uid(r.get(7)?),
         })
     }
 

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS mailboxes (
     protected INTEGER NOT NULL DEFAULT 0,
     uid_validity INTEGER NOT NULL,
     uid_next INTEGER NOT NULL,
-    highest_modseq INTEGER NOT NULL
+    highest_modseq INTEGER NOT NULL,
+    recent_uid INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS subscriptions (name TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS messages (
@@ -77,6 +78,7 @@ pub fn open_existing(path: &Path, account: AccountId) -> Result<Connection, Stor
     // Idempotent: adds tables an index written by an older version lacks.
     conn.execute_batch(SCHEMA)
         .map_err(|e| classify(e, account))?;
+    add_recent_watermark(&conn).map_err(|e| classify(e, account))?;
     Ok(conn)
 }
 
@@ -86,6 +88,23 @@ pub fn create(path: &Path) -> Result<Connection, StoreError> {
     configure(&conn)?;
     conn.execute_batch(SCHEMA)?;
     Ok(conn)
+}
+
+/// Indexes written before `\Recent` existed get the column. Their messages
+/// have been seen by sessions already, so none of them becomes recent.
+fn add_recent_watermark(conn: &Connection) -> rusqlite::Result<()> {
+    let present: bool = conn.query_row(
+        "SELECT count(*) FROM pragma_table_info('mailboxes') WHERE name = 'recent_uid'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !present {
+        conn.execute_batch(
+            "ALTER TABLE mailboxes ADD COLUMN recent_uid INTEGER NOT NULL DEFAULT 1;
+             UPDATE mailboxes SET recent_uid = uid_next;",
+        )?;
+    }
+    Ok(())
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
