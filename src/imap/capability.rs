@@ -55,6 +55,7 @@ pub fn capabilities(state: CapabilityState) -> Vec<String> {
             "MOVE",
             "UNSELECT",
             "CONDSTORE",
+            "QRESYNC",
             "BINARY",
             "MULTIAPPEND",
             "UTF8=ACCEPT",

@@ -51,8 +51,9 @@ impl Recent {
 /// One untagged update learned from the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Update {
-    /// `* n EXPUNGE`, numbered after the previous ones were applied.
-    Expunge(u32),
+    /// `* n EXPUNGE`, numbered after the previous ones were applied (or,
+    /// with QRESYNC, the UID in `* VANISHED`).
+    Expunge { seq: u32, uid: Uid },
     /// `* n EXISTS`: the new message count.
     Exists(u32),
     /// `* n FETCH (FLAGS ...)`: another session changed the flags.
@@ -266,7 +267,7 @@ impl SelectedView {
             gone.sort_unstable();
             for uid in gone {
                 if let Some(seq) = self.remove(uid) {
-                    updates.push(Update::Expunge(seq));
+                    updates.push(Update::Expunge { seq, uid });
                 }
             }
         }
@@ -353,7 +354,8 @@ mod tests {
     fn expunges_are_numbered_as_each_one_is_applied() {
         let mut v = view(&[10, 20, 30, 40]);
         let updates = v.sync(changes(2, &[], &[20, 30]), true);
-        assert_eq!(updates, vec![Update::Expunge(2), Update::Expunge(2)]);
+        let expunge = |seq, uid| Update::Expunge { seq, uid: Uid(uid) };
+        assert_eq!(updates, vec![expunge(2, 20), expunge(2, 30)]);
         assert_eq!(v.seq_of(Uid(40)), Some(2));
     }
 
@@ -365,7 +367,13 @@ mod tests {
         assert!(v.expunge_pending());
         assert_eq!(v.seq_of(Uid(10)), Some(1));
         let later = v.sync(changes(3, &[], &[]), true);
-        assert_eq!(later, vec![Update::Expunge(1)]);
+        assert_eq!(
+            later,
+            vec![Update::Expunge {
+                seq: 1,
+                uid: Uid(10)
+            }]
+        );
         assert!(!v.expunge_pending());
     }
 

@@ -14,7 +14,9 @@ use crate::imap::response::{
 };
 use crate::imap::session::Session;
 use crate::message::{MessageMetadata, Section, SectionSpec};
-use crate::store::{AccountId, FlagOp, Flags, MailboxId, Partial, StoreError, SystemFlag, Uid};
+use crate::store::{
+    AccountId, FlagOp, Flags, MailboxId, ModSeq, Partial, StoreError, SystemFlag, Uid,
+};
 
 use super::Reply;
 use super::error::store_failure;
@@ -107,8 +109,12 @@ where
         let (Some(view), Some(login)) = (self.selected.as_ref(), self.login.as_ref()) else {
             return Ok(Reply::bad("no mailbox selected"));
         };
-        if modifiers.vanished {
+        if modifiers.vanished && !self.enabled.qresync {
             return Ok(Reply::bad("VANISHED needs QRESYNC, which is not enabled"));
+        }
+        // RFC 7162 §3.2.6: only UID FETCH with CHANGEDSINCE takes VANISHED.
+        if modifiers.vanished && (!uid || modifiers.changed_since.is_none()) {
+            return Ok(Reply::bad("VANISHED needs UID FETCH with CHANGEDSINCE"));
         }
         let mut targets = match view.resolve(set, uid) {
             Ok(targets) => targets,
@@ -117,6 +123,20 @@ where
         let (account, mailbox, read_only) = (login.user.account, view.mailbox, view.read_only);
         if let Some(since) = modifiers.changed_since {
             targets.retain(|(seq, _)| view.message(*seq).is_some_and(|m| m.modseq.0 > since));
+            if modifiers.vanished {
+                let store = &self.context.store;
+                let changes = match store.changes_since(account, mailbox, ModSeq(since)).await {
+                    Ok(changes) => changes,
+                    Err(error) => return Ok(store_failure(&error)),
+                };
+                let vanished = changes
+                    .expunged
+                    .into_iter()
+                    .filter(|u| set.names_uid(u.0) && view.seq_of(*u).is_none())
+                    .map(|u| u.0)
+                    .collect();
+                self.queue_vanished(true, vanished);
+            }
         }
         if modifiers.changed_since.is_some() || attributes.contains(&FetchAttribute::ModSeq) {
             self.enable_condstore();

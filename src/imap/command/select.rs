@@ -5,13 +5,13 @@
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::imap::parser::{Mailbox, SelectParameters, SequenceSet};
+use crate::imap::parser::{Mailbox, QResync, SelectParameters, SequenceSet};
 use crate::imap::response::{
-    Code, Condition, Data, FlagName, ListEntry, MailboxAttribute, Response, Status,
+    Code, Condition, Data, FetchItem, FlagName, ListEntry, MailboxAttribute, Response, Status,
 };
 use crate::imap::session::Session;
 use crate::imap::view::{Recent, SelectedView};
-use crate::store::{DELIMITER, Keyword, SpecialUse, SystemFlag};
+use crate::store::{AccountId, DELIMITER, Keyword, ModSeq, SpecialUse, StoreError, SystemFlag};
 
 use super::Reply;
 use super::error::store_failure;
@@ -63,7 +63,8 @@ where
         parameters: SelectParameters,
         read_only: bool,
     ) -> Reply {
-        if parameters.qresync.is_some() {
+        if parameters.qresync.is_some() && !self.enabled.qresync {
+            // RFC 7162 §3.2.5: BAD unless ENABLE QRESYNC came first.
             return Reply::bad("QRESYNC is not enabled");
         }
         if self.selected.take().is_some() {
@@ -150,6 +151,12 @@ where
         if self.enabled.condstore {
             self.untagged_ok(Code::HighestModSeq(view.highest_modseq), "Highest");
         }
+        if let Some(resync) = parameters.qresync
+            && resync.uid_validity == view.uid_validity.0
+            && let Err(error) = self.resynchronise(account, &view, &resync).await
+        {
+            return store_failure(&error);
+        }
         self.selected = Some(view);
         self.resync = false;
         Reply::ok_with(if read_only {
@@ -157,6 +164,53 @@ where
         } else {
             Code::ReadWrite
         })
+    }
+
+    /// RFC 7162 §3.2.5.2: what changed since the client's modseq, as
+    /// `VANISHED (EARLIER)` for the known UIDs gone and FETCH for the
+    /// messages changed. The expunge log is complete, so the sequence match
+    /// data, a hint for servers that forget, is not needed.
+    async fn resynchronise(
+        &mut self,
+        account: AccountId,
+        view: &SelectedView,
+        resync: &QResync,
+    ) -> Result<(), StoreError> {
+        let since = ModSeq(resync.modseq);
+        let changes = self
+            .context
+            .store
+            .changes_since(account, view.mailbox, since)
+            .await?;
+        let vanished = changes
+            .expunged
+            .into_iter()
+            .filter(|uid| view.seq_of(*uid).is_none())
+            .filter(|uid| {
+                resync
+                    .known_uids
+                    .as_ref()
+                    .is_none_or(|k| k.names_uid(uid.0))
+            })
+            .map(|uid| uid.0)
+            .collect();
+        self.queue_vanished(true, vanished);
+        for (index, m) in view.messages().iter().enumerate() {
+            if m.modseq <= since {
+                continue;
+            }
+            let seq = u32::try_from(index + 1).unwrap_or(u32::MAX);
+            let items = vec![
+                FetchItem::Uid(m.uid),
+                FetchItem::Flags {
+                    flags: &m.flags,
+                    recent: !self.enabled.rev2 && view.recent.contains(m.uid),
+                },
+                FetchItem::ModSeq(m.modseq),
+            ];
+            self.queue_data(Data::Fetch { seq, items });
+        }
+        Ok(())
     }
 
     pub(crate) fn untagged_ok(&mut self, code: Code, text: &str) {
@@ -207,13 +261,17 @@ where
     }
 
     /// `* n EXPUNGE` for each UID this session removed, numbered as each
-    /// one is applied.
+    /// one is applied; with QRESYNC one `* VANISHED` for them all.
     pub(crate) fn report_expunged(&mut self, uids: &[crate::store::Uid]) {
+        let mut vanished = Vec::new();
         for &uid in uids {
             let seq = self.selected.as_mut().and_then(|v| v.remove(uid));
-            if let Some(seq) = seq {
-                self.queue_data(Data::Expunge(seq));
+            match seq {
+                Some(_) if self.enabled.qresync => vanished.push(uid.0),
+                Some(seq) => self.queue_data(Data::Expunge(seq)),
+                None => {}
             }
         }
+        self.queue_vanished(false, vanished);
     }
 }

@@ -5,7 +5,7 @@
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::imap::response::{Code, Data, FetchItem};
+use crate::imap::response::{Code, Data, FetchItem, NumberSet};
 use crate::imap::session::Session;
 use crate::imap::view::Update;
 
@@ -66,9 +66,11 @@ where
 
     pub(crate) fn queue_updates(&mut self, updates: Vec<Update>) {
         let condstore = self.enabled.condstore;
+        let mut vanished = Vec::new();
         for update in updates {
             match update {
-                Update::Expunge(seq) => self.queue_data(Data::Expunge(seq)),
+                Update::Expunge { uid, .. } if self.enabled.qresync => vanished.push(uid.0),
+                Update::Expunge { seq, .. } => self.queue_data(Data::Expunge(seq)),
                 Update::Exists(n) => {
                     self.queue_data(Data::Exists(n));
                     if !self.enabled.rev2 {
@@ -91,6 +93,17 @@ where
                     self.queue_data(Data::Fetch { seq, items });
                 }
             }
+        }
+        self.queue_vanished(false, vanished);
+    }
+
+    /// `* VANISHED [(EARLIER)] uids` (RFC 7162 §3.2.10), when there are any.
+    pub(crate) fn queue_vanished(&mut self, earlier: bool, uids: Vec<u32>) {
+        if !uids.is_empty() {
+            self.queue_data(Data::Vanished {
+                earlier,
+                uids: NumberSet::from_numbers(uids),
+            });
         }
     }
 

@@ -32,6 +32,25 @@ pub enum SequenceSet {
     Saved,
 }
 
+impl SequenceSet {
+    /// Whether a set of UIDs names `uid`, `*` standing for every UID
+    /// (RFC 7162 §3.2.5 known-uids; the session resolves message sets
+    /// against its view instead). `$` names none.
+    pub fn names_uid(&self, uid: u32) -> bool {
+        let SequenceSet::Ranges(ranges) = self else {
+            return false;
+        };
+        let value = |n: SeqNumber| match n {
+            SeqNumber::Value(v) => v.get(),
+            SeqNumber::Largest => u32::MAX,
+        };
+        ranges.iter().any(|r| {
+            let (a, b) = (value(r.first), value(r.last));
+            (a.min(b)..=a.max(b)).contains(&uid)
+        })
+    }
+}
+
 fn seq_number(i: &[u8]) -> PResult<'_, SeqNumber> {
     if let Some(rest) = i.strip_prefix(b"*") {
         return Ok((rest, SeqNumber::Largest));

@@ -68,6 +68,8 @@ pub struct Enabled {
     pub rev2: bool,
     pub utf8: bool,
     pub condstore: bool,
+    /// RFC 7162 §3.2: implies `condstore`; expunges are reported as VANISHED.
+    pub qresync: bool,
 }
 
 /// A logged-in user with what the session holds for them.
