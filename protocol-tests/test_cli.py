@@ -93,6 +93,17 @@ def test_disable_and_enable_show_in_the_listing(instance):
     assert "disabled" not in instance.cli("user", "list").stdout
 
 
+def test_user_quota_sets_and_removes_the_limit(instance):
+    instance.cli("domain", "add", "example.test")
+    instance.cli("user", "add", "alice@example.test", "--password-stdin", input="s3cret-pass\n")
+    instance.cli("user", "quota", "alice@example.test", "500M")
+    assert "quota 500M" in instance.cli("user", "list").stdout
+    instance.cli("user", "quota", "alice@example.test", "none")
+    assert "quota unlimited" in instance.cli("user", "list").stdout
+    bad = instance.cli("user", "quota", "alice@example.test", "lots", check=False)
+    assert bad.returncode == EX_DATAERR
+
+
 def test_commands_on_an_unknown_user_exit_nouser(instance):
     for command in (["disable"], ["enable"], ["delete"], ["passwd", "--generate"]):
         result = instance.cli("user", *command, "ghost@example.test", check=False)

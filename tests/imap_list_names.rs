@@ -136,6 +136,7 @@ fn counted() -> postamt::store::MailboxInfo {
         unseen: 3,
         deleted: 2,
         size: 123_456,
+        deleted_size: 2_048,
         uid_validity: UidValidity(1_700_000_000),
         uid_next: Uid(42),
         highest_modseq: ModSeq(9_001),

@@ -85,6 +85,13 @@ pub enum UserCommand {
         #[arg(long, conflicts_with = "password_stdin")]
         generate: bool,
     },
+    /// Set a user's mailbox quota; mail over it is refused (IMAP OVERQUOTA, SMTP 452).
+    Quota {
+        address: String,
+        /// e.g. 2G, 500M or 1048576 (bytes), or "none" for unlimited.
+        #[arg(value_name = "SIZE|none")]
+        size: String,
+    },
     /// List users with their state and quota.
     List,
     /// Refuse logins and deliveries for a user; mail is kept.

@@ -1,4 +1,4 @@
-//! `postamt user add|passwd|list|disable|enable|delete`: the directory entry and the mail store
+//! `postamt user add|passwd|quota|list|disable|enable|delete`: the directory entry and the mail store
 //! of an account change together.
 
 use anyhow::anyhow;
@@ -47,6 +47,15 @@ pub fn run(context: &Context, command: UserCommand) -> CommandResult {
             } else {
                 println!("password of {} changed", address.to_lowercase());
             }
+        }
+        UserCommand::Quota { address, size } => {
+            let quota = match size.as_str() {
+                "none" => None,
+                size => Some(parse_size(size)?),
+            };
+            directory.set_quota(&address, quota)?;
+            let shown = quota.map_or_else(|| "unlimited".to_owned(), format_size);
+            println!("quota of {} is {shown}", address.to_lowercase());
         }
         UserCommand::List => {
             for user in directory.list_users()? {

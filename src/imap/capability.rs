@@ -65,6 +65,8 @@ pub fn capabilities(state: CapabilityState) -> Vec<String> {
             "LIST-EXTENDED",
             "LIST-STATUS",
             "STATUS=SIZE",
+            "QUOTA",
+            "QUOTA=RES-STORAGE",
             "ESEARCH",
             "SEARCHRES",
             "WITHIN",

@@ -57,6 +57,8 @@ pub struct MailboxStatus {
     pub unseen: u64,
     pub deleted: u64,
     pub size: u64,
+    /// Octets of the messages marked `\Deleted` (RFC 9208 DELETED-STORAGE).
+    pub deleted_size: u64,
     pub uid_validity: UidValidity,
     pub uid_next: Uid,
     pub highest_modseq: ModSeq,

@@ -32,6 +32,7 @@ pub fn info(s: &str, special_use: Option<SpecialUse>) -> MailboxInfo {
             unseen: 0,
             deleted: 0,
             size: 0,
+            deleted_size: 0,
             uid_validity: UidValidity(1),
             uid_next: Uid(1),
             highest_modseq: ModSeq(1),

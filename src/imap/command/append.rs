@@ -87,10 +87,14 @@ where
                 Input::Closed | Input::TimedOut | Input::Shutdown => return Err(client_gone()),
             }
         }
+        let quota = match self.quota_limit(account).await {
+            Ok(quota) => quota,
+            Err(reply) => return Ok(reply),
+        };
         match self
             .context
             .store
-            .append(account, &name, messages, None)
+            .append(account, &name, messages, Some(quota))
             .await
         {
             Ok(result) => Ok(Reply::ok_with(Code::AppendUid {

@@ -14,6 +14,7 @@ mod idle;
 mod list;
 mod mailbox;
 mod names;
+mod quota;
 mod search;
 mod section;
 mod select;
@@ -243,10 +244,10 @@ where
             C::Search { uid, args } => self.search(tag, uid, args).await,
             C::Sort { uid, args } => self.sort(uid, args).await,
             C::Thread { uid, args } => self.thread(uid, args).await,
-            // Parsed, but not advertised: a client that sends them anyway learns so.
-            C::GetQuota { .. } | C::GetQuotaRoot { .. } | C::Compress { .. } => {
-                Reply::bad(format!("{} is not supported", body.name()))
-            }
+            C::GetQuota { root } => self.get_quota(&root).await,
+            C::GetQuotaRoot { mailbox } => self.get_quota_root(&mailbox).await,
+            // Parsed, but not advertised: a client that sends it anyway learns so.
+            C::Compress { .. } => Reply::bad(format!("{} is not supported", body.name())),
             C::Unknown { name } => Reply::bad(format!("unknown command {name}")),
         })
     }

@@ -1,5 +1,6 @@
 //! STATUS items from a mailbox's counts (RFC 9051 §6.3.11; SIZE and DELETED
-//! of RFC 9051, RECENT of RFC 3501, HIGHESTMODSEQ of RFC 7162).
+//! of RFC 9051, RECENT of RFC 3501, HIGHESTMODSEQ of RFC 7162,
+//! DELETED-STORAGE of RFC 9208).
 
 use crate::imap::parser;
 use crate::imap::response;
@@ -34,6 +35,7 @@ pub fn status_items(
             Ask::Size => Say::Size(counts.size),
             Ask::Recent => Say::Recent(saturate(counts.recent)),
             Ask::HighestModSeq => Say::HighestModSeq(counts.highest_modseq),
+            Ask::DeletedStorage => Say::DeletedStorage(counts.deleted_size),
             Ask::AppendLimit => continue,
         };
         out.push(said);

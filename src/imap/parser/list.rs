@@ -54,6 +54,8 @@ pub enum StatusItem {
     Recent,
     HighestModSeq,
     AppendLimit,
+    /// RFC 9208 §4.2.2: octets EXPUNGE would free.
+    DeletedStorage,
 }
 
 /// SELECT/EXAMINE parameters (RFC 4466 §2.1, RFC 7162).
@@ -90,6 +92,7 @@ pub(super) fn status_item(i: &[u8]) -> PResult<'_, StatusItem> {
         b"RECENT" => StatusItem::Recent,
         b"HIGHESTMODSEQ" => StatusItem::HighestModSeq,
         b"APPENDLIMIT" => StatusItem::AppendLimit,
+        b"DELETED-STORAGE" => StatusItem::DeletedStorage,
         _ => return fail(i, "status item"),
     };
     Ok((rest, item))

@@ -85,6 +85,8 @@ pub enum StatusItem {
     Deleted(u32),
     Size(u64),
     HighestModSeq(ModSeq),
+    /// RFC 9208 §4.2.2, in octets.
+    DeletedStorage(u64),
 }
 
 /// One personal, other-users' or shared namespace (RFC 2342 §5).
@@ -217,6 +219,7 @@ pub(super) fn write_status(w: &mut Writer, mailbox: &str, items: &[StatusItem]) 
             StatusItem::Deleted(n) => w.raw(b"DELETED ").number(n),
             StatusItem::Size(n) => w.raw(b"SIZE ").number(n),
             StatusItem::HighestModSeq(m) => w.raw(b"HIGHESTMODSEQ ").number(m.0),
+            StatusItem::DeletedStorage(n) => w.raw(b"DELETED-STORAGE ").number(n),
         };
     }
     w.raw(b")");

@@ -88,10 +88,10 @@ pub fn insert_mailbox(
 }
 
 /// Per-mailbox counts in one pass over the messages.
-fn counts(conn: &rusqlite::Connection) -> Result<HashMap<i64, [u64; 5]>, StoreError> {
+fn counts(conn: &rusqlite::Connection) -> Result<HashMap<i64, [u64; 6]>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT m.mailbox_id, count(*), sum((m.flags & 1) = 0), sum((m.flags & 8) != 0),
-                sum(m.size), sum(m.uid >= b.recent_uid)
+                sum(m.size), sum(m.uid >= b.recent_uid), sum(m.size * ((m.flags & 8) != 0))
          FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id GROUP BY m.mailbox_id",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -103,6 +103,7 @@ fn counts(conn: &rusqlite::Connection) -> Result<HashMap<i64, [u64; 5]>, StoreEr
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ]
             .map(|n| n.max(0) as u64),
         ))
@@ -110,8 +111,8 @@ fn counts(conn: &rusqlite::Connection) -> Result<HashMap<i64, [u64; 5]>, StoreEr
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn info(row: MailboxRow, counts: [u64; 5], subscribed: bool) -> Result<MailboxInfo, StoreError> {
-    let [messages, unseen, deleted, size, recent] = counts;
+fn info(row: MailboxRow, counts: [u64; 6], subscribed: bool) -> Result<MailboxInfo, StoreError> {
+    let [messages, unseen, deleted, size, recent, deleted_size] = counts;
     Ok(MailboxInfo {
         id: row.id,
         name: MailboxName::new(&row.name)?,
@@ -122,6 +123,7 @@ fn info(row: MailboxRow, counts: [u64; 5], subscribed: bool) -> Result<MailboxIn
             unseen,
             deleted,
             size,
+            deleted_size,
             uid_validity: row.uid_validity,
             uid_next: row.uid_next,
             highest_modseq: row.highest_modseq,
@@ -157,7 +159,7 @@ pub fn get(account: &Account, name: &MailboxName) -> Result<MailboxInfo, StoreEr
         let c = conn.query_row(
             "SELECT count(*), coalesce(sum((flags & 1) = 0), 0),
                     coalesce(sum((flags & 8) != 0), 0), coalesce(sum(size), 0),
-                    coalesce(sum(uid >= ?2), 0)
+                    coalesce(sum(uid >= ?2), 0), coalesce(sum(size * ((flags & 8) != 0)), 0)
              FROM messages WHERE mailbox_id = ?1",
             rusqlite::params![row.id.0, row.recent_uid.0],
             |r| {
@@ -167,6 +169,7 @@ pub fn get(account: &Account, name: &MailboxName) -> Result<MailboxInfo, StoreEr
                     r.get(2)?,
                     r.get(3)?,
                     r.get(4)?,
+                    r.get(5)?,
                 ]
                 .map(|n| n.max(0) as u64))
             },

@@ -335,11 +335,11 @@ fn list_extended_selection_patterns_and_return_options() {
 #[test]
 fn status_items_all_kinds() {
     let CommandBody::Status { items, .. } = body(
-        "a STATUS x (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE RECENT HIGHESTMODSEQ APPENDLIMIT)",
+        "a STATUS x (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE RECENT HIGHESTMODSEQ APPENDLIMIT DELETED-STORAGE)",
     ) else {
         panic!()
     };
-    assert_eq!(items.len(), 9);
+    assert_eq!(items.len(), 10);
     assert!(parse_command(b"a STATUS x ()").is_err());
     assert!(parse_command(b"a STATUS x (FOO)").is_err());
 }
