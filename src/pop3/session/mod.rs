@@ -129,6 +129,9 @@ where
     /// The command loop; `Ok` after QUIT.
     async fn serve(&mut self) -> Result<(), Ended> {
         loop {
+            if self.errors >= MAX_CONSECUTIVE_ERRORS {
+                return Err(Ended::TooManyErrors);
+            }
             self.flush_unless_pipelined().await?;
             let line = self.read_line(MAX_COMMAND_LINE).await?;
             let Some(line) = line else {
@@ -146,9 +149,6 @@ where
             if self.answer(command).await? {
                 self.flush().await?;
                 return Ok(());
-            }
-            if self.errors >= MAX_CONSECUTIVE_ERRORS {
-                return Err(Ended::TooManyErrors);
             }
         }
     }
