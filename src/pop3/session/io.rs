@@ -10,6 +10,10 @@ use super::Session;
 /// How much is read from the client at once.
 const READ_CHUNK: usize = 4096;
 
+/// Queued octets that are written even while pipelined commands wait: a
+/// client sending many commands without reading must not grow the queue.
+const FLUSH_AT: usize = 64 * 1024;
+
 /// Why the session stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {
@@ -74,9 +78,10 @@ where
     }
 
     /// Writes the queued responses unless the client already sent another
-    /// full command (RFC 2449 §6.6 PIPELINING): those answers go out together.
+    /// full command (RFC 2449 §6.6 PIPELINING): those answers go out together,
+    /// up to [`FLUSH_AT`] octets.
     pub(super) async fn flush_unless_pipelined(&mut self) -> Result<(), Ended> {
-        if self.input.contains(&b'\n') {
+        if self.input.contains(&b'\n') && self.output.len() < FLUSH_AT {
             Ok(())
         } else {
             self.flush().await

@@ -160,10 +160,6 @@ where
                 self.capa();
                 Ok(false)
             }
-            Command::Noop if self.in_transaction() => {
-                self.succeed(response::ok(""));
-                Ok(false)
-            }
             Command::Quit => self.quit().await.map(|()| true),
             command if self.in_transaction() => self.transaction(command).await.map(|()| false),
             command => self.authorization(command).await.map(|()| false),

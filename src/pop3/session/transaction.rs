@@ -2,6 +2,12 @@
 //! enters (§6): STAT, LIST, UIDL, RETR, TOP, DELE, RSET, and committing the
 //! deletions. Messages stream from the store through the dot-stuffer, a chunk
 //! at a time: never a whole message in memory.
+//!
+//! RETR sets `\Seen` (`[pop3] retr_marks_seen`) as soon as it has written the
+//! message, not at QUIT, as Dovecot does: it records that the mail was read,
+//! which no RSET takes back, and clients that leave mail on the server often
+//! drop the connection without QUIT. TOP never sets it (RFC 1939 gives TOP no
+//! such effect; clients use it to preview).
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 
@@ -108,7 +114,9 @@ where
                 self.fail(None, "STLS is allowed only before login");
                 return Ok(());
             }
-            Command::Capa | Command::Quit | Command::Noop => Ok(response::ok("")),
+            Command::Noop => Ok(response::ok("")),
+            // Answered for every state before the state is looked at.
+            Command::Capa | Command::Quit => return Ok(()),
         };
         match answer {
             Ok(bytes) => self.succeed(bytes),
