@@ -365,3 +365,25 @@ async fn login_commands_after_login_are_errors() {
     c.send("STAT").await;
     assert_eq!(c.ok().await, "+OK 0 0");
 }
+
+#[tokio::test]
+async fn quit_commits_what_is_left_when_another_session_moved_a_deleted_message() {
+    let (f, mut c) = with_messages(3).await;
+    c.send("DELE 1").await;
+    c.ok().await;
+    c.send("DELE 2").await;
+    c.ok().await;
+    let inbox = postamt::store::MailboxName::new("INBOX").unwrap();
+    let id = f.store.mailbox(f.account, &inbox).await.unwrap().id;
+    let first = f.store.snapshot(f.account, id).await.unwrap().messages[0].uid;
+    let junk = postamt::store::MailboxName::new("Junk").unwrap();
+    f.store
+        .move_messages(f.account, id, vec![first], &junk)
+        .await
+        .unwrap();
+    c.send("QUIT").await;
+    c.ok().await;
+    assert_eq!(f.count("INBOX").await, 1);
+    assert_eq!(f.count("Junk").await, 1);
+    assert_eq!(f.count("Trash").await, 1);
+}
