@@ -16,7 +16,7 @@ const FLUSH_AT: usize = 64 * 1024;
 
 /// Why the session stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ended {
+pub(super) enum Ended {
     /// The client left, or cannot be written to.
     Closed,
     /// Autologout (RFC 1939 §3).

@@ -25,7 +25,7 @@ use crate::config::Pop3Section;
 use crate::server::{MaybeTls, Shutdown};
 use crate::store::Store;
 
-pub use io::Ended;
+use io::Ended;
 use transaction::Transaction;
 
 /// After this many `-ERR` answers in a row the client is disconnected: a

@@ -28,6 +28,16 @@ use crate::store::{
 /// How much of a message is read from the store at once.
 const CHUNK: usize = 64 * 1024;
 
+/// What of a message RETR or TOP sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    Message,
+    /// The header, the blank line and this many body lines.
+    Top {
+        lines: u64,
+    },
+}
+
 /// A logged-in session's hold on its maildrop.
 pub(super) struct Transaction {
     pub(super) user: AuthenticatedUser,
@@ -98,13 +108,9 @@ where
                     "Maildrop has {count} messages ({size} octets)"
                 )))
             }
-            Command::Retr(number) => {
-                return self.send_message(number, DotStuffer::whole(), true).await;
-            }
+            Command::Retr(number) => return self.send_message(number, Sent::Message).await,
             Command::Top(number, lines) => {
-                return self
-                    .send_message(number, DotStuffer::top(lines), false)
-                    .await;
+                return self.send_message(number, Sent::Top { lines }).await;
             }
             Command::User(_) | Command::Pass(_) | Command::Auth { .. } | Command::Apop => {
                 self.fail(None, "Already logged in");
@@ -128,12 +134,7 @@ where
     /// RETR and TOP (RFC 1939 §5, §7): `+OK`, the message through `stuffer`,
     /// and the terminator. A store failure after `+OK` cannot be told to the
     /// client any more, so it ends the session (without UPDATE).
-    async fn send_message(
-        &mut self,
-        number: MessageNumber,
-        mut stuffer: DotStuffer,
-        retr: bool,
-    ) -> Result<(), Ended> {
+    async fn send_message(&mut self, number: MessageNumber, sent: Sent) -> Result<(), Ended> {
         let State::Transaction(transaction) = &self.state else {
             return Ok(());
         };
@@ -173,10 +174,9 @@ where
                 return Ok(());
             }
         };
-        let status = if retr {
-            format!("{} octets", message.size)
-        } else {
-            "Top of message follows".to_owned()
+        let (status, mut stuffer) = match sent {
+            Sent::Message => (format!("{} octets", message.size), DotStuffer::whole()),
+            Sent::Top { lines } => ("Top of message follows".to_owned(), DotStuffer::top(lines)),
         };
         self.succeed(response::ok(&status));
         let mut chunk = vec![0u8; CHUNK];
@@ -195,7 +195,7 @@ where
             }
         }
         stuffer.finish(&mut self.output);
-        if retr && self.settings.pop3.retr_marks_seen && !message.seen {
+        if sent == Sent::Message && self.settings.pop3.retr_marks_seen && !message.seen {
             // After the octets are on their way, so a message the client never
             // got is not shown as read.
             self.flush().await?;
