@@ -4,6 +4,7 @@
 //! and mutated commands go through the parser.
 
 mod corpus;
+mod pop3_support;
 
 use postamt::pop3::parser::parse_command;
 use postamt::pop3::stuffing::DotStuffer;
@@ -113,5 +114,31 @@ fn mutated_commands_never_panic_the_parser() {
             }
         }
         let _ = parse_command(&line);
+    }
+}
+
+/// A session fed whole corpus messages as commands answers every line with a
+/// status, and ends with its goodbye, not a crash: a panic would close the
+/// connection without the last line.
+#[tokio::test]
+async fn sessions_fed_corpus_messages_answer_every_line_and_say_goodbye() {
+    let f = pop3_support::fixture().await;
+    for message in corpus::wire_messages().iter().step_by(60) {
+        let mut c = f.connect().await;
+        let mut input = message.clone();
+        input.extend_from_slice(&b"BOGUS\r\n".repeat(25));
+        c.send_raw(&input).await;
+        let mut last = String::new();
+        while let Some(line) = c.next_line_or_end().await {
+            assert!(
+                line.starts_with("+OK") || line.starts_with("-ERR") || line.starts_with("+ "),
+                "{line:?}"
+            );
+            last = line;
+        }
+        assert!(
+            last == "-ERR Too many errors, closing" || last == "+OK postamt signing off",
+            "{last:?}"
+        );
     }
 }

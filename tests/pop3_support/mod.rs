@@ -241,6 +241,23 @@ impl Client {
         }
     }
 
+    /// The next line, or `None` once the server has closed the connection.
+    pub async fn next_line_or_end(&mut self) -> Option<String> {
+        let mut line = Vec::new();
+        let read = tokio::time::timeout(READ_TIMEOUT, self.reader.read_until(b'\n', &mut line))
+            .await
+            .expect("neither a line nor the end within the timeout");
+        match read {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                let text = line
+                    .strip_suffix(b"\r\n")
+                    .unwrap_or_else(|| panic!("line without CRLF: {line:?}"));
+                Some(String::from_utf8_lossy(text).into_owned())
+            }
+        }
+    }
+
     /// Whether the server closed the connection with nothing more to say.
     pub async fn closed_silently(&mut self) -> bool {
         let mut rest = Vec::new();
