@@ -8,6 +8,7 @@
 //! - [`store`]: mailboxes and messages behind a trait; the maildir + SQLite backend.
 //! - [`message`]: what is derived from a raw message once, at append.
 //! - [`imap`]: the IMAP4rev2/rev1 protocol.
+//! - [`pop3`]: the POP3 protocol over INBOX.
 //! - [`queue`]: the spool, the delivery queue and the contracts between SMTP,
 //!   local delivery and the outbound client.
 
@@ -16,6 +17,7 @@ pub mod config;
 pub mod imap;
 pub mod logging;
 pub mod message;
+pub mod pop3;
 pub mod queue;
 pub mod server;
 pub mod store;

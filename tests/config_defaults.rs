@@ -3,8 +3,8 @@
 use std::net::SocketAddr;
 
 use postamt::config::{
-    AuthSection, Config, LimitsSection, LogSection, Protocol, TimeoutsSection, TlsMode, TlsSection,
-    default_listeners, may_bind_privileged_ports,
+    AuthSection, Config, LimitsSection, LogSection, Pop3Section, Protocol, TimeoutsSection,
+    TlsMode, TlsSection, default_listeners, may_bind_privileged_ports,
 };
 
 fn ports(listeners: &[postamt::config::Listener]) -> Vec<(Protocol, u16, TlsMode)> {
@@ -101,6 +101,7 @@ fn example_file_has_every_default_value() {
     assert_eq!(example.limits, LimitsSection::default());
     assert_eq!(example.timeouts, TimeoutsSection::default());
     assert_eq!(example.auth, AuthSection::default());
+    assert_eq!(example.pop3, Pop3Section::default());
     assert_eq!(example.log, LogSection::default());
 }
 

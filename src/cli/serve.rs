@@ -9,6 +9,7 @@ use postamt::auth::{Authenticator, Directory, ThrottleSettings, User, generate_p
 use postamt::config::{AuthSection, Config, Protocol, TlsMode};
 use postamt::imap::ImapHandler;
 use postamt::logging;
+use postamt::pop3::Pop3Handler;
 use postamt::server::{Handlers, Server, ServerError};
 use postamt::store::{MailBackend, Store};
 
@@ -33,10 +34,15 @@ pub fn run(context: Context) -> CommandResult {
         Arc::new(directory),
         throttle_settings(&context.config.auth),
     ));
-    let handlers = Handlers::default().with(
-        Protocol::Imap,
-        Arc::new(ImapHandler::new(store, authenticator)),
-    );
+    let handlers = Handlers::default()
+        .with(
+            Protocol::Imap,
+            Arc::new(ImapHandler::new(store.clone(), authenticator.clone())),
+        )
+        .with(
+            Protocol::Pop3,
+            Arc::new(Pop3Handler::new(store, authenticator)),
+        );
     runtime.block_on(serve(context, demo, handlers))
 }
 
@@ -140,7 +146,7 @@ fn print_welcome(config: &Config, demo: Option<&(User, String)>) {
         "The certificate is self-signed ({}): accept it in the client.",
         config.certificate_files().certificate.display()
     );
-    println!("POP3 and SMTP answer \"not available yet\" in this version (see README).");
+    println!("SMTP answers \"not available yet\" in this version (see README).");
     println!("Stop with Ctrl-C.");
 }
 

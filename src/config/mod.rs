@@ -19,8 +19,8 @@ pub use data_dir::check_data_dir;
 pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
 pub use listeners::default_listeners;
 pub use sections::{
-    AuthSection, LimitsSection, LogFormat, LogSection, Protocol, Seconds, ServerSection,
-    TimeoutsSection, TlsMode, TlsSection,
+    AuthSection, LimitsSection, LogFormat, LogSection, Pop3Deleted, Pop3Section, Protocol, Seconds,
+    ServerSection, TimeoutsSection, TlsMode, TlsSection,
 };
 
 /// Why a configuration could not be loaded.
@@ -62,6 +62,7 @@ pub struct Config {
     pub limits: LimitsSection,
     pub timeouts: TimeoutsSection,
     pub auth: AuthSection,
+    pub pop3: Pop3Section,
     pub log: LogSection,
 }
 
@@ -81,6 +82,8 @@ struct ConfigFile {
     timeouts: TimeoutsSection,
     #[serde(default)]
     auth: AuthSection,
+    #[serde(default)]
+    pop3: Pop3Section,
     #[serde(default)]
     log: LogSection,
 }
@@ -111,6 +114,7 @@ impl Config {
             limits: LimitsSection::default(),
             timeouts: TimeoutsSection::default(),
             auth: AuthSection::default(),
+            pop3: Pop3Section::default(),
             log: LogSection::default(),
         }
     }

@@ -202,6 +202,39 @@ impl Default for AuthSection {
     }
 }
 
+/// What POP3 QUIT does with the messages the client deleted (RFC 1939 §6, the UPDATE state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pop3Deleted {
+    /// Moved to the account's Trash, where IMAP still shows them.
+    #[default]
+    Trash,
+    /// Removed for good.
+    Expunge,
+}
+
+/// `[pop3]`: what a POP3 session does to the mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Pop3Section {
+    /// Where messages deleted over POP3 go at QUIT.
+    pub deleted: Pop3Deleted,
+    /// Whether RETR sets `\Seen`, so IMAP shows the message as read.
+    pub retr_marks_seen: bool,
+    /// Seconds between two logins of one account (RFC 2449 §6.8 LOGIN-DELAY); 0 for none.
+    pub login_delay: Seconds,
+}
+
+impl Default for Pop3Section {
+    fn default() -> Self {
+        Self {
+            deleted: Pop3Deleted::Trash,
+            retr_marks_seen: true,
+            login_delay: Seconds(0),
+        }
+    }
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -34,6 +34,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
         limits: file.limits,
         timeouts: file.timeouts,
         auth: file.auth,
+        pop3: file.pop3,
         log: file.log,
     })
 }
