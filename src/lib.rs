@@ -10,12 +10,14 @@
 //! - [`imap`]: the IMAP4rev2/rev1 protocol.
 //! - [`queue`]: the spool, the delivery queue and the contracts between SMTP,
 //!   local delivery and the outbound client.
+//! - [`outbound`]: the SMTP client that delivers to other servers.
 
 pub mod auth;
 pub mod config;
 pub mod imap;
 pub mod logging;
 pub mod message;
+pub mod outbound;
 pub mod queue;
 pub mod server;
 pub mod store;
