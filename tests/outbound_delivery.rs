@@ -461,3 +461,100 @@ async fn unknown_domain_is_permanent_5_1_2_without_a_connection() {
     assert_eq!(outcomes[0].kind, OutcomeKind::Permanent);
     assert_eq!(outcomes[0].status, "5.1.2");
 }
+
+#[tokio::test]
+async fn binary_message_goes_as_one_bdat_chunk_unstuffed() {
+    let server = FakeServer::start(Script::default().with_extensions(&[
+        "PIPELINING",
+        "CHUNKING",
+        "BINARYMIME",
+    ]))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let body = b"Subject: bin\r\n\r\n.\r\n\x00\xff raw\r\n";
+    let message = spool(dir.path(), body);
+    let mut job = job(&["bob@example.test"], &message);
+    job.body = BodyType::BinaryMime;
+    let outcomes = deliver(&transport(settings_via(server.address, "")), job).await;
+    assert_eq!(outcomes[0].kind, OutcomeKind::Delivered);
+    let session = server.session().await;
+    let bdat = format!("BDAT {} LAST", body.len());
+    assert_eq!(session.command("BDAT"), Some(bdat.as_str()));
+    assert_eq!(session.command("DATA"), None);
+    assert_eq!(session.data, body);
+}
+
+#[tokio::test]
+async fn binary_message_to_a_server_without_chunking_is_permanent_5_6_3() {
+    let server = FakeServer::start(Script::default().with_extensions(&["BINARYMIME"])).await;
+    let dir = tempfile::tempdir().unwrap();
+    let message = spool(dir.path(), MESSAGE);
+    let mut job = job(&["bob@example.test"], &message);
+    job.body = BodyType::BinaryMime;
+    let outcomes = deliver(&transport(settings_via(server.address, "")), job).await;
+    assert_eq!(outcomes[0].kind, OutcomeKind::Permanent);
+    assert_eq!(outcomes[0].status, "5.6.3");
+}
+
+#[tokio::test]
+async fn smtputf8_is_declared_when_the_message_needs_it() {
+    let server =
+        FakeServer::start(Script::default().with_extensions(&["PIPELINING", "SMTPUTF8"])).await;
+    let dir = tempfile::tempdir().unwrap();
+    let message = spool(dir.path(), MESSAGE);
+    let mut job = job(&["bjørn@example.test"], &message);
+    job.smtputf8 = true;
+    let outcomes = deliver(&transport(settings_via(server.address, "")), job).await;
+    assert_eq!(outcomes[0].kind, OutcomeKind::Delivered);
+    let session = server.session().await;
+    assert_eq!(
+        session.command("MAIL"),
+        Some("MAIL FROM:<alice@example.net> SMTPUTF8")
+    );
+    assert_eq!(
+        session.command("RCPT"),
+        Some("RCPT TO:<bjørn@example.test>")
+    );
+}
+
+#[tokio::test]
+async fn replies_to_a_long_pipelined_envelope_reach_the_right_recipients() {
+    let addresses: Vec<String> = (0..250).map(|i| format!("user{i}@example.test")).collect();
+    let replies: Vec<&str> = (0..250)
+        .map(|i| {
+            if i % 3 == 0 {
+                "550 5.1.1 unknown"
+            } else {
+                "250 ok"
+            }
+        })
+        .collect();
+    let server = FakeServer::start(Script::default().with_rcpt(&replies)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let message = spool(dir.path(), MESSAGE);
+    let recipients: Vec<&str> = addresses.iter().map(String::as_str).collect();
+    let outcomes = deliver(
+        &transport(settings_via(server.address, "")),
+        job(&recipients, &message),
+    )
+    .await;
+    assert_eq!(outcomes.len(), 250);
+    for (index, outcome) in outcomes.iter().enumerate() {
+        let expected = if index % 3 == 0 {
+            OutcomeKind::Permanent
+        } else {
+            OutcomeKind::Delivered
+        };
+        assert_eq!(outcome.kind, expected, "recipient {index}");
+    }
+    let session = server.session().await;
+    assert_eq!(
+        session
+            .commands
+            .iter()
+            .filter(|c| c.starts_with("RCPT"))
+            .count(),
+        250
+    );
+    assert_eq!(session.unstuffed(), MESSAGE);
+}

@@ -135,3 +135,53 @@ impl Dns for HickoryDns {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hickory_resolver::proto::NoRecords;
+    use hickory_resolver::proto::op::Query;
+
+    fn no_records(code: ResponseCode) -> Result<Vec<u8>, ProtoError> {
+        Err(ProtoError::from(NoRecords::new(Query::default(), code)))
+    }
+
+    #[test]
+    fn empty_answer_is_no_records_not_an_error() {
+        assert_eq!(answer(no_records(ResponseCode::NoError)), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn nxdomain_is_no_such_domain() {
+        assert_eq!(
+            answer(no_records(ResponseCode::NXDomain)),
+            Err(DnsError::NoSuchDomain)
+        );
+    }
+
+    #[test]
+    fn servfail_and_timeout_are_temporary() {
+        assert!(matches!(
+            answer(no_records(ResponseCode::ServFail)),
+            Err(DnsError::Temporary(_))
+        ));
+        assert!(matches!(
+            answer::<u8>(Err(ProtoError::from(ProtoErrorKind::Timeout))),
+            Err(DnsError::Temporary(_))
+        ));
+    }
+
+    #[test]
+    fn names_are_asked_as_absolute() {
+        assert!(absolute("example.org").unwrap().is_fqdn());
+    }
+
+    #[test]
+    fn root_exchange_becomes_the_empty_name() {
+        assert_eq!(host_name(&Name::root()), "");
+        assert_eq!(
+            host_name(&Name::from_ascii("MX.Example.org.").unwrap()),
+            "mx.example.org"
+        );
+    }
+}

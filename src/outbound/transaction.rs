@@ -143,6 +143,26 @@ fn everyone(job: &RemoteJob, outcome: &Outcome) -> Vec<Outcome> {
     vec![outcome.clone(); job.recipients.len()]
 }
 
+/// Commands written before their replies are read, at most (RFC 2920 §3.1).
+const PIPELINE_GROUP: usize = 100;
+
+/// One command of a pipelined envelope.
+enum Step<'a> {
+    Mail(&'a str),
+    /// The recipient's index and its RCPT line.
+    Rcpt(usize, &'a str),
+    Data,
+}
+
+impl Step<'_> {
+    fn line(&self) -> &str {
+        match self {
+            Step::Mail(line) | Step::Rcpt(_, line) => line,
+            Step::Data => "DATA",
+        }
+    }
+}
+
 /// How the envelope went.
 enum Envelope {
     /// The sender was refused: every recipient gets that reply.
@@ -206,7 +226,10 @@ impl Transaction<'_> {
         }
     }
 
-    /// RFC 2920 §3.1: MAIL, every RCPT and DATA in one write, replies in order.
+    /// RFC 2920 §3.1: MAIL, the RCPTs and DATA written in groups, the replies
+    /// read in order after each group. Groups are bounded so a long recipient list
+    /// cannot deadlock both sides on full socket buffers (RFC 2920 §3.1 warns of
+    /// it).
     async fn pipelined(
         &mut self,
         wire: &mut Wire,
@@ -215,30 +238,46 @@ impl Transaction<'_> {
         chunking: bool,
     ) -> Result<Envelope, WireError> {
         let limits = self.peer.timeouts;
-        let mut batch = format!("{mail}\r\n");
-        for line in rcpts.iter().flatten() {
-            batch.push_str(line);
-            batch.push_str("\r\n");
-        }
+        let mut steps = vec![Step::Mail(mail)];
+        steps.extend(
+            rcpts
+                .iter()
+                .enumerate()
+                .filter_map(|(index, line)| Some(Step::Rcpt(index, line.as_deref()?))),
+        );
         if !chunking {
-            batch.push_str("DATA\r\n");
+            steps.push(Step::Data);
         }
-        wire.send(batch.as_bytes(), "the envelope to be taken", limits.mail)
-            .await?;
-        let mail_reply = wire.read_reply("the reply to MAIL", limits.mail).await?;
-        for (index, line) in rcpts.iter().enumerate() {
-            if line.is_some() {
-                let reply = wire.read_reply("the reply to RCPT", limits.rcpt).await?;
-                self.record(index, &reply);
+        let mut mail_reply = None;
+        let mut data_reply = None;
+        for group in steps.chunks(PIPELINE_GROUP) {
+            let mut batch = String::new();
+            for step in group {
+                batch.push_str(step.line());
+                batch.push_str("\r\n");
+            }
+            wire.send(batch.as_bytes(), "the envelope to be taken", limits.mail)
+                .await?;
+            for step in group {
+                match step {
+                    Step::Mail(_) => {
+                        mail_reply = Some(wire.read_reply("the reply to MAIL", limits.mail).await?);
+                    }
+                    Step::Rcpt(index, _) => {
+                        let reply = wire.read_reply("the reply to RCPT", limits.rcpt).await?;
+                        self.record(*index, &reply);
+                    }
+                    Step::Data => {
+                        data_reply = Some(
+                            wire.read_reply("the reply to DATA", limits.data_init)
+                                .await?,
+                        );
+                    }
+                }
             }
         }
-        let data_reply = if chunking {
-            None
-        } else {
-            Some(
-                wire.read_reply("the reply to DATA", limits.data_init)
-                    .await?,
-            )
+        let Some(mail_reply) = mail_reply else {
+            return Err(WireError::Closed);
         };
         if !mail_reply.is_positive() {
             if let Some(reply) = &data_reply

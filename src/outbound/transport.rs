@@ -55,6 +55,19 @@ impl OutboundTransport {
     }
 
     async fn attempt(&self, job: RemoteJob) -> Vec<Outcome> {
+        let outcomes = self.outcomes(&job).await;
+        let count = |kind| outcomes.iter().filter(|o| o.kind == kind).count();
+        tracing::info!(
+            delivered = count(OutcomeKind::Delivered),
+            transient = count(OutcomeKind::Transient),
+            permanent = count(OutcomeKind::Permanent),
+            remote_mta = outcomes.iter().find_map(|o| o.remote_mta.as_deref()),
+            "delivery attempt finished"
+        );
+        outcomes
+    }
+
+    async fn outcomes(&self, job: &RemoteJob) -> Vec<Outcome> {
         let hosts = match self.router.resolve(&job.domain).await {
             Ok(hosts) => hosts,
             Err(error) => {
@@ -65,7 +78,7 @@ impl OutboundTransport {
         let mut last_failure = None;
         for host in &hosts {
             for &address in &host.addresses {
-                match self.try_address(&job, &host.name, address).await {
+                match self.try_address(job, &host.name, address).await {
                     Ok(outcomes) => return outcomes,
                     Err(failure) => {
                         tracing::info!(host = %host.name, %address, diagnostic = %failure.diagnostic, "trying the next address");

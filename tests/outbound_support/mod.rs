@@ -17,7 +17,7 @@ use postamt::queue::{
     BodyType, Notify, Outcome, QueueId, Recipient, RemoteJob, RemoteTransport, ReversePath,
 };
 use postamt::server::TlsHandle;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 /// The longest a test waits for the client before it fails.
@@ -75,7 +75,8 @@ impl Script {
 pub struct Recorded {
     /// Command lines without CRLF, in order.
     pub commands: Vec<String>,
-    /// The octets after 354 up to and including the end of data, as on the wire.
+    /// The octets after 354 up to and including the end of data, or of BDAT
+    /// chunks, as on the wire.
     pub data: Vec<u8>,
     /// Commands that came after STARTTLS succeeded.
     pub commands_over_tls: Vec<String>,
@@ -277,6 +278,18 @@ async fn serve(
                 if script.vanish_after_data {
                     return Ok(());
                 }
+                write_line(&mut stream, &script.end_of_data).await?;
+            }
+            "BDAT" => {
+                // RFC 3030 §2: exactly the announced octets follow the command.
+                let size: u64 = command
+                    .split(' ')
+                    .nth(1)
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                let mut chunk = Vec::new();
+                (&mut stream).take(size).read_to_end(&mut chunk).await?;
+                record.data.extend_from_slice(&chunk);
                 write_line(&mut stream, &script.end_of_data).await?;
             }
             "RSET" | "NOOP" => write_line(&mut stream, "250 2.0.0 ok").await?,
