@@ -440,6 +440,69 @@ async fn second_mx_takes_the_mail_when_the_first_refuses_connections() {
 }
 
 #[tokio::test]
+async fn second_mx_takes_the_mail_when_the_first_greets_with_421() {
+    let good = FakeServer::start(Script::default()).await;
+    let busy_address = format!("127.0.0.2:{}", good.address.port());
+    let busy = FakeServer::start_at(
+        Script {
+            greeting: "421 4.3.2 too busy".to_owned(),
+            ..Script::default()
+        },
+        busy_address.parse().unwrap(),
+    )
+    .await;
+    let dns = two_mx("127.0.0.2", "127.0.0.1");
+    let dir = tempfile::tempdir().unwrap();
+    let message = spool(dir.path(), MESSAGE);
+    let outcomes = deliver(
+        &transport(mx_settings(dns, good.address.port())),
+        job(&["bob@example.test"], &message),
+    )
+    .await;
+    assert_eq!(outcomes[0].kind, OutcomeKind::Delivered);
+    assert_eq!(busy.session().await.command("MAIL"), None);
+    assert_eq!(good.session().await.unstuffed(), MESSAGE);
+}
+
+#[tokio::test]
+async fn every_mx_down_leaves_the_last_failure_transient() {
+    let dns = two_mx("127.0.0.2", "127.0.0.3");
+    let port = closed_port().await.port();
+    let dir = tempfile::tempdir().unwrap();
+    let message = spool(dir.path(), MESSAGE);
+    let outcomes = deliver(
+        &transport(mx_settings(dns, port)),
+        job(&["bob@example.test"], &message),
+    )
+    .await;
+    assert_eq!(outcomes[0].kind, OutcomeKind::Transient);
+    assert_eq!(outcomes[0].status, "4.4.1");
+    assert_eq!(
+        outcomes[0].remote_mta.as_deref(),
+        Some("dns; mx2.example.test")
+    );
+}
+
+#[tokio::test]
+async fn greeting_554_from_the_only_server_is_permanent() {
+    let server = FakeServer::start(Script {
+        greeting: "554 5.7.1 no service for you".to_owned(),
+        ..Script::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let message = spool(dir.path(), MESSAGE);
+    let outcomes = deliver(
+        &transport(settings_via(server.address, "")),
+        job(&["bob@example.test"], &message),
+    )
+    .await;
+    assert_eq!(outcomes[0].kind, OutcomeKind::Permanent);
+    assert_eq!(outcomes[0].status, "5.7.1");
+    assert_eq!(outcomes[0].diagnostic, "smtp; 554 5.7.1 no service for you");
+}
+
+#[tokio::test]
 async fn loopback_mx_is_refused_without_a_connection() {
     let server = FakeServer::start(Script::default()).await;
     let mut settings = mx_settings(two_mx("127.0.0.1", "127.0.0.1"), server.address.port());

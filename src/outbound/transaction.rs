@@ -74,8 +74,14 @@ pub async fn run(opened: Opened, job: &RemoteJob, peer: Peer<'_>) -> Attempt {
     match result {
         Ok(()) => {
             quit(&mut wire, peer.timeouts).await;
-            // Every recipient is decided by now; the fallback is never used.
-            Attempt::Done(transaction.finish_lost(&WireError::Closed))
+            // Every recipient is decided by now, so the fallback is only a guard.
+            let unanswered = outcome::ours(
+                OutcomeKind::Transient,
+                "4.5.0",
+                "the transaction ended without an answer for this recipient",
+                Some(peer.host),
+            );
+            Attempt::Done(transaction.finish(&unanswered))
         }
         Err(error) => Attempt::Done(transaction.finish_with(&error)),
     }

@@ -119,6 +119,12 @@ pub struct FakeServer {
 
 impl FakeServer {
     pub async fn start(script: Script) -> FakeServer {
+        Self::start_at(script, "127.0.0.1:0".parse().unwrap()).await
+    }
+
+    /// A server bound to `address`, e.g. a second loopback address on the port
+    /// of another fake server, to stand for a second MX host.
+    pub async fn start_at(script: Script, address: SocketAddr) -> FakeServer {
         let dir = tempfile::tempdir().unwrap();
         let files = CertificateFiles {
             certificate: dir.path().join("certs/self-signed.crt"),
@@ -126,7 +132,7 @@ impl FakeServer {
             self_signed: true,
         };
         let tls = TlsHandle::load(&files, "mx.example.test").unwrap();
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = TcpListener::bind(address).await.unwrap();
         let address = listener.local_addr().unwrap();
         let sessions = Arc::new(Mutex::new(Vec::new()));
         let recorded = Arc::clone(&sessions);
