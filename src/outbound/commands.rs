@@ -71,8 +71,8 @@ pub fn rcpt(recipient: &Recipient, offered: &Extensions) -> Result<String, Unsaf
             when.push("NEVER");
         }
         line.push_str(&format!(" NOTIFY={}", when.join(",")));
-        if let Some(orcpt) = &recipient.orcpt {
-            line.push_str(&format!(" ORCPT={}", orcpt_parameter(orcpt)));
+        if let Some(orcpt) = recipient.orcpt.as_deref().and_then(orcpt_parameter) {
+            line.push_str(&format!(" ORCPT={orcpt}"));
         }
     }
     Ok(line)
@@ -80,13 +80,22 @@ pub fn rcpt(recipient: &Recipient, offered: &Extensions) -> Result<String, Unsaf
 
 /// ORCPT as the submitting client sent it is already `type;xtext`; passed on as
 /// it is when it is valid xtext, else its address part is encoded, so a decoded
-/// value (`rfc822;a+b@example.org`) is not taken for a broken escape.
-fn orcpt_parameter(orcpt: &str) -> String {
+/// value (`rfc822;a+b@example.org`) is not taken for a broken escape. An address
+/// type that is not an atom (RFC 3461 §4.2) leaves ORCPT out: it is optional, and
+/// the line must not break.
+fn orcpt_parameter(orcpt: &str) -> Option<String> {
     let (address_type, address) = orcpt.split_once(';').unwrap_or(("rfc822", orcpt));
+    let atom = !address_type.is_empty()
+        && address_type
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !atom {
+        return None;
+    }
     if is_xtext(address) {
-        format!("{address_type};{address}")
+        Some(format!("{address_type};{address}"))
     } else {
-        format!("{address_type};{}", xtext(address))
+        Some(format!("{address_type};{}", xtext(address)))
     }
 }
 
@@ -194,7 +203,15 @@ mod tests {
 
     #[test]
     fn orcpt_already_in_xtext_is_passed_on() {
-        assert_eq!(orcpt_parameter("rfc822;a+2Bb@x"), "rfc822;a+2Bb@x");
+        assert_eq!(
+            orcpt_parameter("rfc822;a+2Bb@x").as_deref(),
+            Some("rfc822;a+2Bb@x")
+        );
+    }
+
+    #[test]
+    fn orcpt_with_a_broken_address_type_is_left_out() {
+        assert_eq!(orcpt_parameter("rfc822\r\nRSET;a@x"), None);
     }
 
     #[test]

@@ -10,10 +10,10 @@
 
 mod commands;
 mod data;
-pub mod dns;
+mod dns;
 mod extensions;
 mod outcome;
-pub mod reply;
+mod reply;
 mod route;
 mod session;
 mod settings;
@@ -25,7 +25,6 @@ mod wire;
 use std::path::PathBuf;
 
 pub use dns::{Dns, DnsError, DnsFuture, HickoryDns, MxRecord};
-pub use route::{Host, MAX_ADDRESSES, RouteError, Router};
 pub use settings::{OutboundSettings, Timeouts};
 pub use transport::OutboundTransport;
 

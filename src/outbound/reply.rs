@@ -84,11 +84,6 @@ impl Reply {
         (200..300).contains(&self.code)
     }
 
-    /// 3xx: go on (354 after DATA).
-    pub fn is_intermediate(&self) -> bool {
-        (300..400).contains(&self.code)
-    }
-
     /// 5xx: never going to work (RFC 5321 §4.2.1).
     pub fn is_permanent(&self) -> bool {
         (500..600).contains(&self.code)

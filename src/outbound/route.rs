@@ -118,7 +118,7 @@ impl Router {
             return self.static_route(target).await;
         }
         if let Some(address) = address_literal(domain) {
-            return self.address_literal(domain, address);
+            return self.address_literal(address);
         }
         let records = self.dns.mx(domain).await.map_err(|error| match error {
             DnsError::NoSuchDomain => RouteError::NoSuchDomain,
@@ -167,12 +167,13 @@ impl Router {
         Ok(findings.hosts)
     }
 
-    fn address_literal(&self, domain: &str, address: IpAddr) -> Result<Vec<Host>, RouteError> {
+    /// The host is named by its address, which is what TLS can check.
+    fn address_literal(&self, address: IpAddr) -> Result<Vec<Host>, RouteError> {
         if !self.dns_loopback && is_forbidden(address) {
             return Err(RouteError::Loop);
         }
         Ok(vec![Host {
-            name: domain.to_owned(),
+            name: address.to_string(),
             addresses: vec![SocketAddr::new(address, self.mx_port)],
         }])
     }

@@ -270,6 +270,7 @@ async fn unresolvable_route_host_is_transient() {
 async fn address_literal_needs_no_dns_but_not_loopback() {
     let router = router(TableDns::default());
     let hosts = router.resolve("[192.0.2.5]").await.unwrap();
+    assert_eq!(names(&hosts), ["192.0.2.5"]);
     assert_eq!(hosts[0].addresses, ["192.0.2.5:25".parse().unwrap()]);
     let hosts = router.resolve("[ipv6:2001:db8::5]").await.unwrap();
     assert_eq!(hosts[0].addresses, ["[2001:db8::5]:25".parse().unwrap()]);
