@@ -621,3 +621,22 @@ async fn replies_to_a_long_pipelined_envelope_reach_the_right_recipients() {
     );
     assert_eq!(session.unstuffed(), MESSAGE);
 }
+
+#[tokio::test]
+async fn garbage_greeting_is_transient() {
+    let server = FakeServer::start(Script {
+        greeting: "hello there".to_owned(),
+        ..Script::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let message = spool(dir.path(), MESSAGE);
+    let outcomes = deliver(
+        &transport(settings_via(server.address, "")),
+        job(&["bob@example.test"], &message),
+    )
+    .await;
+    assert_eq!(outcomes[0].kind, OutcomeKind::Transient);
+    assert_eq!(outcomes[0].status, "4.4.2");
+    assert!(outcomes[0].diagnostic.contains("malformed reply"));
+}

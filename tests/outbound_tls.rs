@@ -161,3 +161,23 @@ async fn verify_policy_without_trust_anchors_fails_at_startup() {
     let settings = settings_via("127.0.0.1:25".parse().unwrap(), &extra);
     assert!(OutboundTransport::new(settings).is_err());
 }
+
+#[tokio::test]
+async fn plaintext_behind_the_starttls_reply_ends_the_session() {
+    let server = FakeServer::start(Script {
+        inject_after_starttls: true,
+        ..starttls_server()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let message = spool(dir.path(), MESSAGE);
+    let outcomes = deliver(
+        &transport(settings_via(server.address, "tls = \"required\"")),
+        job(&["bob@example.test"], &message),
+    )
+    .await;
+    assert_eq!(outcomes[0].kind, OutcomeKind::Transient);
+    assert_eq!(outcomes[0].status, "4.7.5");
+    assert!(outcomes[0].diagnostic.contains("after its STARTTLS reply"));
+    assert_eq!(server.session().await.command("MAIL"), None);
+}

@@ -36,6 +36,9 @@ pub struct Script {
     pub end_of_data: String,
     /// Answer STARTTLS with `220`, then plaintext instead of a handshake.
     pub break_tls: bool,
+    /// Send a plaintext reply right behind the `220` to STARTTLS, as an attacker
+    /// in the path would to have it read as if it came over TLS.
+    pub inject_after_starttls: bool,
     /// Close the connection instead of answering the end of data.
     pub vanish_after_data: bool,
     /// Answer DATA with `data` even when no recipient was taken (a broken server).
@@ -52,6 +55,7 @@ impl Default for Script {
             data: "354 go ahead".to_owned(),
             end_of_data: "250 2.0.0 queued as 1234".to_owned(),
             break_tls: false,
+            inject_after_starttls: false,
             vanish_after_data: false,
             data_without_recipients: false,
         }
@@ -236,7 +240,11 @@ async fn serve(
             },
             "HELO" => write_line(&mut stream, "250 mx.example.test").await?,
             "STARTTLS" => {
-                write_line(&mut stream, "220 2.0.0 go ahead").await?;
+                if script.inject_after_starttls {
+                    write_line(&mut stream, "220 2.0.0 go ahead\r\n250 injected").await?;
+                } else {
+                    write_line(&mut stream, "220 2.0.0 go ahead").await?;
+                }
                 if script.break_tls {
                     write_line(&mut stream, "this is not a TLS record").await?;
                     return Ok(());
