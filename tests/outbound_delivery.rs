@@ -353,7 +353,7 @@ async fn connection_lost_after_the_data_is_transient() {
 #[tokio::test]
 async fn ehlo_refused_falls_back_to_helo() {
     let server = FakeServer::start(Script {
-        extensions: None,
+        ehlo_refusal: Some("502 5.5.1 no EHLO here".to_owned()),
         ..Script::default()
     })
     .await;
@@ -368,6 +368,27 @@ async fn ehlo_refused_falls_back_to_helo() {
     let session = server.session().await;
     assert_eq!(session.command("EHLO"), Some("EHLO client.example.net"));
     assert_eq!(session.command("HELO"), Some("HELO client.example.net"));
+}
+
+#[tokio::test]
+async fn ehlo_4xx_moves_on_without_trying_helo() {
+    let server = FakeServer::start(Script {
+        ehlo_refusal: Some("421 4.7.0 slow down".to_owned()),
+        ..Script::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let message = spool(dir.path(), MESSAGE);
+    let outcomes = deliver(
+        &transport(settings_via(server.address, "")),
+        job(&["bob@example.test"], &message),
+    )
+    .await;
+    assert_eq!(outcomes[0].kind, OutcomeKind::Transient);
+    assert_eq!(outcomes[0].status, "4.7.0");
+    let session = server.session().await;
+    assert_eq!(session.command("HELO"), None);
+    assert_eq!(session.command("MAIL"), None);
 }
 
 #[tokio::test]

@@ -27,8 +27,10 @@ const PATIENCE: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct Script {
     pub greeting: String,
-    /// The EHLO keyword lines; `None` answers EHLO with 502 (HELO is taken).
-    pub extensions: Option<Vec<String>>,
+    /// The EHLO keyword lines.
+    pub extensions: Vec<String>,
+    /// The answer to EHLO instead of the keywords (HELO is always taken).
+    pub ehlo_refusal: Option<String>,
     pub mail: String,
     /// One per RCPT, in order; recipients beyond the list get `250 2.1.5 ok`.
     pub rcpt: Vec<String>,
@@ -49,7 +51,8 @@ impl Default for Script {
     fn default() -> Self {
         Self {
             greeting: "220 mx.example.test ESMTP fake".to_owned(),
-            extensions: Some(vec!["PIPELINING".to_owned(), "8BITMIME".to_owned()]),
+            extensions: vec!["PIPELINING".to_owned(), "8BITMIME".to_owned()],
+            ehlo_refusal: None,
             mail: "250 2.1.0 sender ok".to_owned(),
             rcpt: Vec::new(),
             data: "354 go ahead".to_owned(),
@@ -64,7 +67,7 @@ impl Default for Script {
 
 impl Script {
     pub fn with_extensions(mut self, keywords: &[&str]) -> Self {
-        self.extensions = Some(keywords.iter().map(|k| (*k).to_owned()).collect());
+        self.extensions = keywords.iter().map(|k| (*k).to_owned()).collect();
         self
     }
 
@@ -221,11 +224,13 @@ async fn serve(
         }
         let verb = command.split(' ').next().unwrap_or("").to_ascii_uppercase();
         match verb.as_str() {
-            "EHLO" => match &script.extensions {
-                Some(keywords) => {
+            "EHLO" => match &script.ehlo_refusal {
+                Some(refusal) => write_line(&mut stream, refusal).await?,
+                None => {
                     let mut lines = vec!["mx.example.test hello".to_owned()];
                     lines.extend(
-                        keywords
+                        script
+                            .extensions
                             .iter()
                             .filter(|k| !(over_tls && k.as_str() == "STARTTLS"))
                             .cloned(),
@@ -236,7 +241,6 @@ async fn serve(
                         write_line(&mut stream, &format!("250{separator}{line}")).await?;
                     }
                 }
-                None => write_line(&mut stream, "502 5.5.1 no EHLO here").await?,
             },
             "HELO" => write_line(&mut stream, "250 mx.example.test").await?,
             "STARTTLS" => {
