@@ -245,6 +245,31 @@ mod tests {
     }
 
     #[test]
+    fn random_lines_give_replies_or_errors_never_panics() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5321);
+        let alphabet = b"0123459- .\t\xc3\xa4ab";
+        for _ in 0..10_000 {
+            let mut builder = ReplyBuilder::default();
+            for _ in 0..rng.gen_range(1..6) {
+                let line: Vec<u8> = (0..rng.gen_range(0..12))
+                    .map(|_| alphabet[rng.gen_range(0..alphabet.len())])
+                    .collect();
+                let line = String::from_utf8_lossy(&line);
+                match builder.push(&line) {
+                    Ok(Some(reply)) => {
+                        assert!((100..1000).contains(&reply.code));
+                        let _ = (reply.status(), reply.diagnostic());
+                        break;
+                    }
+                    Ok(None) => {}
+                    Err(_) => break,
+                }
+            }
+        }
+    }
+
+    #[test]
     fn diagnostic_drops_control_characters() {
         let reply = parse(&["550-5.7.1 bad\tthing", "550 5.7.1 \u{1b}[31mred"]).unwrap();
         assert_eq!(
