@@ -104,7 +104,7 @@ pub async fn open(mut wire: Wire, peer: Peer<'_>) -> Result<Opened, Attempt> {
             Some(peer.host),
         )));
     }
-    let wire = match upgrade(wire, connector, peer).await {
+    let mut wire = match upgrade(wire, connector, peer).await {
         Ok(wire) => wire,
         Err(error) => {
             let failure = outcome::ours(
@@ -119,7 +119,6 @@ pub async fn open(mut wire: Wire, peer: Peer<'_>) -> Result<Opened, Attempt> {
             });
         }
     };
-    let mut wire = wire;
     // RFC 3207 §4.2: forget everything learnt before TLS and ask again.
     let extensions = hello(&mut wire, peer).await?;
     Ok(Opened { wire, extensions })
