@@ -11,12 +11,14 @@
 //! - [`pop3`]: the POP3 protocol over INBOX.
 //! - [`queue`]: the spool, the delivery queue and the contracts between SMTP,
 //!   local delivery and the outbound client.
+//! - [`outbound`]: the SMTP client that delivers to other servers.
 
 pub mod auth;
 pub mod config;
 pub mod imap;
 pub mod logging;
 pub mod message;
+pub mod outbound;
 pub mod pop3;
 pub mod queue;
 pub mod server;

@@ -7,6 +7,7 @@
 mod data_dir;
 mod environment;
 mod listeners;
+mod outbound;
 mod sections;
 mod validate;
 
@@ -18,6 +19,7 @@ use serde::Deserialize;
 pub use data_dir::check_data_dir;
 pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
 pub use listeners::default_listeners;
+pub use outbound::{ANY_DOMAIN, OutboundSection, OutboundTls, RouteHost, RouteTarget, SMTP_PORT};
 pub use sections::{
     AuthSection, LimitsSection, LogFormat, LogSection, Pop3Deleted, Pop3Section, Protocol, Seconds,
     ServerSection, TimeoutsSection, TlsMode, TlsSection,
@@ -64,6 +66,7 @@ pub struct Config {
     pub auth: AuthSection,
     pub pop3: Pop3Section,
     pub log: LogSection,
+    pub outbound: OutboundSection,
 }
 
 /// The file as written, before validation.
@@ -86,6 +89,8 @@ struct ConfigFile {
     pop3: Pop3Section,
     #[serde(default)]
     log: LogSection,
+    #[serde(default)]
+    outbound: OutboundSection,
 }
 
 impl Config {
@@ -116,6 +121,7 @@ impl Config {
             auth: AuthSection::default(),
             pop3: Pop3Section::default(),
             log: LogSection::default(),
+            outbound: OutboundSection::default(),
         }
     }
 

@@ -27,6 +27,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
     timeouts(&file.timeouts)?;
     auth(&file.auth)?;
     log(&file.log)?;
+    super::outbound::validate(&file.outbound)?;
     Ok(Config {
         server: file.server,
         tls: file.tls,
@@ -36,6 +37,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
         auth: file.auth,
         pop3: file.pop3,
         log: file.log,
+        outbound: file.outbound,
     })
 }
 
