@@ -8,11 +8,13 @@
 //! - [`store`]: mailboxes and messages behind a trait; the maildir + SQLite backend.
 //! - [`message`]: what is derived from a raw message once, at append.
 //! - [`imap`]: the IMAP4rev2/rev1 protocol.
+//! - [`delivery`]: local delivery, a pipeline of stages ending in the store.
 //! - [`queue`]: the spool, the delivery queue and the contracts between SMTP,
 //!   local delivery and the outbound client.
 
 pub mod auth;
 pub mod config;
+pub mod delivery;
 pub mod imap;
 pub mod logging;
 pub mod message;

@@ -7,6 +7,7 @@
 mod data_dir;
 mod environment;
 mod listeners;
+mod queue;
 mod sections;
 mod validate;
 
@@ -18,6 +19,7 @@ use serde::Deserialize;
 pub use data_dir::check_data_dir;
 pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
 pub use listeners::default_listeners;
+pub use queue::QueueSection;
 pub use sections::{
     AuthSection, LimitsSection, LogFormat, LogSection, Protocol, Seconds, ServerSection,
     TimeoutsSection, TlsMode, TlsSection,
@@ -63,6 +65,7 @@ pub struct Config {
     pub timeouts: TimeoutsSection,
     pub auth: AuthSection,
     pub log: LogSection,
+    pub queue: QueueSection,
 }
 
 /// The file as written, before validation.
@@ -83,6 +86,8 @@ struct ConfigFile {
     auth: AuthSection,
     #[serde(default)]
     log: LogSection,
+    #[serde(default)]
+    queue: QueueSection,
 }
 
 impl Config {
@@ -112,6 +117,7 @@ impl Config {
             timeouts: TimeoutsSection::default(),
             auth: AuthSection::default(),
             log: LogSection::default(),
+            queue: QueueSection::default(),
         }
     }
 

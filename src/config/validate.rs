@@ -27,6 +27,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
     timeouts(&file.timeouts)?;
     auth(&file.auth)?;
     log(&file.log)?;
+    super::queue::validate(&file.queue).map_err(|(key, problem)| invalid(key, problem))?;
     Ok(Config {
         server: file.server,
         tls: file.tls,
@@ -35,6 +36,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
         timeouts: file.timeouts,
         auth: file.auth,
         log: file.log,
+        queue: file.queue,
     })
 }
 
