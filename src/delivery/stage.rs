@@ -118,3 +118,27 @@ pub trait Stage: Send + Sync + 'static {
         disposition: &'a mut Disposition,
     ) -> StageFuture<'a>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::HeaderField;
+
+    #[test]
+    fn header_field_is_one_line() {
+        let field = HeaderField::new("X-Spam-Status", "No, score=0.1").unwrap();
+        assert_eq!(field.to_line(), "X-Spam-Status: No, score=0.1\r\n");
+    }
+
+    #[test]
+    fn header_field_refuses_an_injected_line() {
+        assert!(HeaderField::new("X-Test", "ok\r\nBcc: victim@example.org").is_none());
+        assert!(HeaderField::new("X-Test", "ok\nmore").is_none());
+    }
+
+    #[test]
+    fn header_field_name_must_be_printable_without_colon() {
+        assert!(HeaderField::new("X Test", "v").is_none());
+        assert!(HeaderField::new("X:Test", "v").is_none());
+        assert!(HeaderField::new("", "v").is_none());
+    }
+}

@@ -256,3 +256,42 @@ fn returned_part(report: &Report<'_>) -> std::io::Result<Option<MimePart<'static
     head.truncate(end);
     Ok(Some(raw_part("text/rfc822-headers", head)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_diagnostic_keeps_its_type() {
+        assert_eq!(
+            diagnostic_code("smtp; 550 5.1.1 unknown"),
+            "smtp; 550 5.1.1 unknown"
+        );
+    }
+
+    #[test]
+    fn our_diagnostic_gets_our_type() {
+        assert_eq!(diagnostic_code("mailbox full"), "X-Postamt; mailbox full");
+        assert_eq!(
+            diagnostic_code("gave up; last error: x"),
+            "X-Postamt; gave up; last error: x"
+        );
+    }
+
+    #[test]
+    fn a_remote_answer_cannot_add_a_field() {
+        assert_eq!(
+            diagnostic_code("smtp; 550 no\r\nAction: delivered"),
+            "smtp; 550 no  Action: delivered"
+        );
+    }
+
+    #[test]
+    fn internationalised_address_is_typed_utf8() {
+        assert_eq!(typed_address("jörg@example.org"), "utf-8; jörg@example.org");
+        assert_eq!(
+            typed_address("joerg@example.org"),
+            "rfc822; joerg@example.org"
+        );
+    }
+}

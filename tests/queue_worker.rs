@@ -1,0 +1,450 @@
+//! The queue worker end to end over a temporary data dir: local delivery,
+//! remote attempts through a scripted transport, retries, expiry, DSNs.
+
+mod queue_support;
+
+use std::time::Duration;
+
+use mail_parser::{MessageParser, MimeHeaders};
+use postamt::delivery::LocalRequest;
+use postamt::queue::{Notify, OutcomeKind, Ret};
+use queue_support::{Harness, MESSAGE, envelope, test_settings, wait_for};
+
+/// A DSN as a reader sees it: the message's fields and its parts by type.
+struct Dsn {
+    from: String,
+    auto_submitted: String,
+    report_type: String,
+    parts: Vec<(String, Vec<u8>)>,
+}
+
+impl Dsn {
+    fn parse(stored: &[u8]) -> Dsn {
+        let message = MessageParser::default().parse(stored).unwrap();
+        let root = message.root_part();
+        let report_type = root
+            .content_type()
+            .and_then(|ct| ct.attribute("report-type"))
+            .unwrap_or_default()
+            .to_owned();
+        let parts = root
+            .sub_parts()
+            .unwrap_or_default()
+            .iter()
+            .map(|&id| {
+                let part = message.part(id).unwrap();
+                let ct = part.content_type().unwrap();
+                let kind = format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or_default());
+                (kind.to_ascii_lowercase(), part.contents().to_vec())
+            })
+            .collect();
+        Dsn {
+            from: message
+                .header_raw("From")
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            auto_submitted: message
+                .header_raw("Auto-Submitted")
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            report_type,
+            parts,
+        }
+    }
+
+    fn part(&self, kind: &str) -> Option<String> {
+        self.parts
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, body)| String::from_utf8_lossy(body).into_owned())
+    }
+
+    fn status(&self) -> String {
+        self.part("message/delivery-status")
+            .expect("a delivery-status part")
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn local_delivery_lands_in_inbox_with_trace_fields() {
+    let mut h = Harness::new();
+    h.start();
+    h.submit(
+        envelope(Some("carol@remote.test"), &["alice@example.org"]),
+        MESSAGE,
+    )
+    .await;
+    h.drained().await;
+
+    let inbox = h.inbox(h.alice).await;
+    assert_eq!(inbox.len(), 1);
+    let mut expected =
+        b"Return-Path: <carol@remote.test>\r\nDelivered-To: alice@example.org\r\n".to_vec();
+    expected.extend_from_slice(MESSAGE);
+    assert_eq!(text(&inbox[0]), text(&expected));
+    assert_eq!(h.transport.attempts(), 0);
+}
+
+#[tokio::test]
+async fn alias_to_two_users_gives_each_a_copy() {
+    let mut h = Harness::new();
+    h.directory
+        .add_alias(
+            "team@example.org",
+            &["alice@example.org", "bob@example.org"],
+        )
+        .unwrap();
+    h.start();
+    h.submit(
+        envelope(Some("carol@remote.test"), &["team@example.org"]),
+        MESSAGE,
+    )
+    .await;
+    h.drained().await;
+
+    assert_eq!(h.inbox(h.alice).await.len(), 1);
+    assert_eq!(h.inbox(h.bob).await.len(), 1);
+}
+
+#[tokio::test]
+async fn disabled_user_bounces_to_the_local_sender() {
+    let mut h = Harness::new();
+    h.directory.set_enabled("bob@example.org", false).unwrap();
+    h.start();
+    h.submit(
+        envelope(Some("alice@example.org"), &["bob@example.org"]),
+        MESSAGE,
+    )
+    .await;
+    h.drained().await;
+
+    assert!(h.inbox(h.bob).await.is_empty());
+    let inbox = h.inbox(h.alice).await;
+    assert_eq!(inbox.len(), 1);
+    let status = Dsn::parse(&inbox[0]).status();
+    assert!(
+        status.contains("Final-Recipient: rfc822; bob@example.org"),
+        "{status}"
+    );
+    assert!(status.contains("Status: 5.2.1"), "{status}");
+    assert!(status.contains("Action: failed"), "{status}");
+}
+
+#[tokio::test]
+async fn unknown_local_user_bounces_with_5_1_1() {
+    let mut h = Harness::new();
+    h.start();
+    h.submit(
+        envelope(Some("alice@example.org"), &["nobody@example.org"]),
+        MESSAGE,
+    )
+    .await;
+    h.drained().await;
+
+    let inbox = h.inbox(h.alice).await;
+    assert_eq!(inbox.len(), 1);
+    assert!(Dsn::parse(&inbox[0]).status().contains("Status: 5.1.1"));
+}
+
+#[tokio::test]
+async fn remote_transient_failure_is_retried_until_delivered() {
+    let mut h = Harness::new();
+    h.transport
+        .then(OutcomeKind::Transient, "4.2.0", "smtp; 451 4.2.0 try later");
+    h.start();
+    h.submit(
+        envelope(Some("alice@example.org"), &["dave@remote.test"]),
+        MESSAGE,
+    )
+    .await;
+    h.drained().await;
+
+    assert_eq!(h.transport.attempts(), 2);
+    let job = h.transport.jobs.lock().unwrap()[1].clone();
+    assert_eq!(job.domain, "remote.test");
+    assert_eq!(job.recipients[0].address, "dave@remote.test");
+    assert!(
+        h.inbox(h.alice).await.is_empty(),
+        "no DSN for a delivered message"
+    );
+}
+
+#[tokio::test]
+async fn remote_recipients_are_grouped_per_domain() {
+    let mut h = Harness::new();
+    h.start();
+    h.submit(
+        envelope(
+            Some("alice@example.org"),
+            &["a@one.test", "b@two.test", "c@ONE.test"],
+        ),
+        MESSAGE,
+    )
+    .await;
+    h.drained().await;
+
+    let mut jobs: Vec<(String, usize)> = h
+        .transport
+        .jobs
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|j| (j.domain.clone(), j.recipients.len()))
+        .collect();
+    jobs.sort();
+    assert_eq!(
+        jobs,
+        vec![("one.test".to_owned(), 2), ("two.test".to_owned(), 1)]
+    );
+}
+
+#[tokio::test]
+async fn remote_permanent_failure_sends_a_dsn_to_the_local_sender() {
+    let mut h = Harness::new();
+    h.transport.then(
+        OutcomeKind::Permanent,
+        "5.1.1",
+        "smtp; 550 5.1.1 no such user",
+    );
+    h.start();
+    let mut sent = envelope(Some("alice@example.org"), &["dave@remote.test"]);
+    sent.recipients[0].orcpt = Some("rfc822;dave@remote.test".to_owned());
+    sent.envid = Some("env-42".to_owned());
+    h.submit(sent, MESSAGE).await;
+    h.drained().await;
+
+    assert_eq!(h.transport.attempts(), 1, "a failure is not retried");
+    let inbox = h.inbox(h.alice).await;
+    assert_eq!(inbox.len(), 1);
+    assert!(text(&inbox[0]).starts_with("Return-Path: <>\r\n"));
+    let dsn = Dsn::parse(&inbox[0]);
+    assert_eq!(dsn.report_type, "delivery-status");
+    assert!(
+        dsn.from.contains("MAILER-DAEMON@mail.example.org"),
+        "{}",
+        dsn.from
+    );
+    assert_eq!(dsn.auto_submitted, "auto-replied");
+    assert!(dsn.part("text/plain").unwrap().contains("dave@remote.test"));
+    let status = dsn.status();
+    for field in [
+        "Reporting-MTA: dns; mail.example.org",
+        "Original-Envelope-Id: env-42",
+        "Arrival-Date: ",
+        "Final-Recipient: rfc822; dave@remote.test",
+        "Original-Recipient: rfc822;dave@remote.test",
+        "Action: failed",
+        "Status: 5.1.1",
+        "Remote-MTA: dns; mx.remote.test",
+        "Diagnostic-Code: smtp; 550 5.1.1 no such user",
+    ] {
+        assert!(status.contains(field), "{field} missing in {status}");
+    }
+    let returned = dsn.part("message/rfc822").expect("the message returned");
+    assert!(returned.contains("Subject: Hello"));
+    assert!(returned.contains("Hi Alice."));
+}
+
+#[tokio::test]
+async fn ret_hdrs_returns_only_the_header() {
+    let mut h = Harness::new();
+    h.transport
+        .then(OutcomeKind::Permanent, "5.1.1", "smtp; 550 5.1.1 no");
+    h.start();
+    let mut sent = envelope(Some("alice@example.org"), &["dave@remote.test"]);
+    sent.ret = Some(Ret::Headers);
+    h.submit(sent, MESSAGE).await;
+    h.drained().await;
+
+    let dsn = Dsn::parse(&h.inbox(h.alice).await[0]);
+    assert!(dsn.part("message/rfc822").is_none());
+    let header = dsn.part("text/rfc822-headers").unwrap();
+    assert!(header.contains("Subject: Hello"));
+    assert!(!header.contains("Hi Alice."));
+}
+
+#[tokio::test]
+async fn null_sender_is_never_bounced() {
+    let mut h = Harness::new();
+    h.transport
+        .then(OutcomeKind::Permanent, "5.1.1", "smtp; 550 5.1.1 no");
+    h.directory.set_enabled("bob@example.org", false).unwrap();
+    h.start();
+    h.submit(
+        envelope(None, &["dave@remote.test", "bob@example.org"]),
+        MESSAGE,
+    )
+    .await;
+    h.drained().await;
+
+    assert_eq!(h.transport.attempts(), 1);
+    assert!(h.inbox(h.alice).await.is_empty());
+    assert!(h.inbox(h.bob).await.is_empty());
+}
+
+#[tokio::test]
+async fn notify_never_suppresses_the_dsn() {
+    let mut h = Harness::new();
+    h.transport
+        .then(OutcomeKind::Permanent, "5.1.1", "smtp; 550 5.1.1 no");
+    h.start();
+    let mut sent = envelope(Some("alice@example.org"), &["dave@remote.test"]);
+    sent.recipients[0].notify = Notify {
+        success: false,
+        failure: false,
+        delay: false,
+    };
+    h.submit(sent, MESSAGE).await;
+    h.drained().await;
+
+    assert!(h.inbox(h.alice).await.is_empty());
+}
+
+#[tokio::test]
+async fn notify_success_reports_the_delivery() {
+    let mut h = Harness::new();
+    h.start();
+    let mut sent = envelope(Some("alice@example.org"), &["dave@remote.test"]);
+    sent.recipients[0].notify = Notify {
+        success: true,
+        failure: true,
+        delay: false,
+    };
+    h.submit(sent, MESSAGE).await;
+    h.drained().await;
+
+    let inbox = h.inbox(h.alice).await;
+    assert_eq!(inbox.len(), 1);
+    let status = Dsn::parse(&inbox[0]).status();
+    assert!(status.contains("Action: delivered"), "{status}");
+    assert!(status.contains("Status: 2.0.0"), "{status}");
+}
+
+#[tokio::test]
+async fn transient_failure_past_the_lifetime_bounces() {
+    let mut settings = test_settings();
+    settings.lifetime = Duration::ZERO;
+    let mut h = Harness::with_settings(settings);
+    h.transport
+        .then(OutcomeKind::Transient, "4.4.1", "smtp; 421 4.4.1 busy");
+    h.start();
+    h.submit(
+        envelope(Some("alice@example.org"), &["dave@remote.test"]),
+        MESSAGE,
+    )
+    .await;
+    h.drained().await;
+
+    assert_eq!(h.transport.attempts(), 1);
+    let status = Dsn::parse(&h.inbox(h.alice).await[0]).status();
+    assert!(status.contains("Action: failed"), "{status}");
+    assert!(status.contains("Status: 4.4.7"), "{status}");
+    assert!(status.contains("421 4.4.1 busy"), "{status}");
+}
+
+#[tokio::test]
+async fn full_mailbox_is_retried_then_bounced_at_expiry() {
+    let mut settings = test_settings();
+    settings.lifetime = Duration::from_millis(300);
+    let mut h = Harness::with_settings(settings);
+    h.directory.set_quota("bob@example.org", Some(10)).unwrap();
+    h.start();
+    let id = h
+        .submit(
+            envelope(Some("alice@example.org"), &["bob@example.org"]),
+            MESSAGE,
+        )
+        .await;
+    let db = h.spool.db().clone();
+    wait_for(|| {
+        db.load(id)
+            .unwrap()
+            .is_some_and(|m| m.recipients[0].attempts >= 2)
+    })
+    .await;
+    h.drained().await;
+
+    assert!(h.inbox(h.bob).await.is_empty());
+    let status = Dsn::parse(&h.inbox(h.alice).await[0]).status();
+    assert!(status.contains("Status: 4.4.7"), "{status}");
+    assert!(status.contains("mailbox full"), "{status}");
+}
+
+#[tokio::test]
+async fn crash_between_append_and_record_delivers_once() {
+    let mut h = Harness::new();
+    let sent = envelope(Some("carol@remote.test"), &["alice@example.org"]);
+    let id = h.submit(sent.clone(), MESSAGE).await;
+    // The first daemon appended, then died before recording the outcome.
+    let delivery = h.delivery();
+    let targets = match delivery.resolve("alice@example.org").await.unwrap() {
+        postamt::auth::Resolution::Local(targets) => targets,
+        other => panic!("{other:?}"),
+    };
+    let path = h.spool.message_path(id);
+    let request = LocalRequest {
+        queue_id: id,
+        index: 0,
+        sender: &sent.mail_from,
+        recipient: "alice@example.org",
+        message: &path,
+        size: MESSAGE.len() as u64,
+    };
+    assert_eq!(
+        delivery.deliver(&request, &targets).await.kind,
+        OutcomeKind::Delivered
+    );
+
+    h.reopen_spool();
+    h.start();
+    h.drained().await;
+    assert_eq!(h.inbox(h.alice).await.len(), 1);
+}
+
+#[tokio::test]
+async fn missing_message_file_fails_and_bounces() {
+    let mut h = Harness::new();
+    let id = h
+        .submit(
+            envelope(Some("alice@example.org"), &["bob@example.org"]),
+            MESSAGE,
+        )
+        .await;
+    std::fs::remove_file(h.spool.message_path(id)).unwrap();
+    h.reopen_spool();
+    h.start();
+    h.drained().await;
+
+    assert!(h.inbox(h.bob).await.is_empty());
+    let dsn = Dsn::parse(&h.inbox(h.alice).await[0]);
+    assert!(dsn.status().contains("Status: 5.3.0"));
+    assert!(dsn.part("message/rfc822").is_none());
+}
+
+#[tokio::test]
+async fn flush_makes_a_deferred_message_due_now() {
+    let mut settings = test_settings();
+    settings.retry_base = Duration::from_secs(3600);
+    settings.retry_max = Duration::from_secs(3600);
+    let mut h = Harness::with_settings(settings);
+    h.transport
+        .then(OutcomeKind::Transient, "4.2.0", "smtp; 451 4.2.0 later");
+    h.start();
+    h.submit(
+        envelope(Some("alice@example.org"), &["dave@remote.test"]),
+        MESSAGE,
+    )
+    .await;
+    let transport = h.transport.clone();
+    wait_for(|| transport.attempts() == 1).await;
+
+    assert_eq!(h.spool.db().flush().unwrap(), 1);
+    h.drained().await;
+    assert_eq!(h.transport.attempts(), 2);
+}
