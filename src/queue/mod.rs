@@ -17,7 +17,9 @@ mod spool;
 mod transport;
 mod worker;
 
-pub use db::{LastOutcome, QueueDb, QueueError, QueuedMessage, RecipientRow, RecipientState};
+pub use db::{
+    LastOutcome, QueueDb, QueueError, QueuedMessage, RecipientRow, RecipientState, RecipientUpdate,
+};
 pub use envelope::{BodyType, Envelope, Notify, QueueId, Recipient, Ret, ReversePath};
 pub use settings::QueueSettings;
 pub use sink::{MessageSink, SinkFuture, SpoolError, SpoolWriter};
