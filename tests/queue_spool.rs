@@ -112,3 +112,25 @@ async fn queue_files_are_private() {
     assert_eq!(mode(&spool.message_path(id)), 0o600);
     assert_eq!(mode(&dir.path().join("queue")), 0o700);
 }
+
+#[tokio::test]
+async fn finished_message_left_by_a_crash_is_removed_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path()).unwrap();
+    let id = submit(&spool, envelope(None, &["alice@example.org"]), MESSAGE).await;
+    let done = postamt::queue::LastOutcome {
+        status: "2.0.0".to_owned(),
+        diagnostic: "delivered".to_owned(),
+        remote_mta: None,
+    };
+    spool
+        .db()
+        .record(id, 0, &postamt::queue::RecipientUpdate::Delivered(done))
+        .unwrap();
+    spool.db().mark_reported(id, &[0]).unwrap();
+    drop(spool);
+
+    let spool = Spool::open(dir.path()).unwrap();
+    assert!(spool.db().load(id).unwrap().is_none());
+    assert!(!spool.message_path(id).exists());
+}

@@ -448,3 +448,28 @@ async fn flush_makes_a_deferred_message_due_now() {
     h.drained().await;
     assert_eq!(h.transport.attempts(), 2);
 }
+
+#[tokio::test]
+async fn a_failure_recorded_before_a_crash_is_still_reported() {
+    let mut h = Harness::new();
+    let id = h
+        .submit(
+            envelope(Some("alice@example.org"), &["dave@remote.test"]),
+            MESSAGE,
+        )
+        .await;
+    // The daemon recorded the failure and died before queueing the DSN.
+    let failed = postamt::queue::RecipientUpdate::Failed(postamt::queue::LastOutcome {
+        status: "5.1.1".to_owned(),
+        diagnostic: "smtp; 550 5.1.1 no such user".to_owned(),
+        remote_mta: None,
+    });
+    h.spool.db().record(id, 0, &failed).unwrap();
+    h.reopen_spool();
+    h.start();
+    h.drained().await;
+
+    assert_eq!(h.transport.attempts(), 0);
+    let status = Dsn::parse(&h.inbox(h.alice).await[0]).status();
+    assert!(status.contains("Status: 5.1.1"), "{status}");
+}

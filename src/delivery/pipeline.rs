@@ -130,22 +130,35 @@ impl LocalDelivery {
         mut disposition: Disposition,
         quota: QuotaLimit,
     ) -> Outcome {
-        if let Err(error) = self.store.create_account(target.account).await {
-            tracing::warn!(%error, "cannot open the account's store");
-            return outcome(OutcomeKind::Transient, "4.3.0", "mail store unavailable");
-        }
-        if !disposition.folder.is_inbox()
-            && let Err(StoreError::NoMailbox(_)) = self
-                .store
-                .mailbox(target.account, &disposition.folder)
-                .await
+        match self
+            .store
+            .mailbox(target.account, &disposition.folder)
+            .await
         {
-            // RFC 5228 §4.1: a fileinto that cannot be done keeps the message.
-            tracing::info!(
-                folder = disposition.folder.as_str(),
-                "no such folder; delivering to INBOX"
-            );
-            disposition.folder = inbox();
+            Ok(_) => {}
+            Err(StoreError::NoAccount(_)) => {
+                // A user added while the store was not told (or before it
+                // existed): their mailboxes are made on first delivery.
+                if let Err(error) = self.store.create_account(target.account).await {
+                    tracing::warn!(%error, "cannot create the account's store");
+                    return outcome(OutcomeKind::Transient, "4.3.0", "mail store unavailable");
+                }
+                if !disposition.folder.is_inbox() {
+                    disposition.folder = inbox();
+                }
+            }
+            Err(StoreError::NoMailbox(_)) => {
+                // RFC 5228 §4.1: a fileinto that cannot be done keeps the message.
+                tracing::info!(
+                    folder = disposition.folder.as_str(),
+                    "no such folder; delivering to INBOX"
+                );
+                disposition.folder = inbox();
+            }
+            Err(error) => {
+                tracing::warn!(%error, "mail store unavailable");
+                return outcome(OutcomeKind::Transient, "4.3.0", "mail store unavailable");
+            }
         }
         let prefix = trace_fields(request, &disposition);
         let job = AppendJob {

@@ -229,12 +229,16 @@ impl QueueDb {
         Ok(())
     }
 
-    /// Messages with a pending recipient due at `now_ms`, oldest first.
+    /// Messages with work to do at `now_ms`, oldest first: a pending
+    /// recipient due, or a final one not yet reported (its DSN could not be
+    /// queued last time).
     pub fn due(&self, now_ms: i64, limit: usize) -> Result<Vec<QueueId>, QueueError> {
         let connection = self.connection();
         let mut statement = connection.prepare_cached(
             "SELECT DISTINCT message FROM recipients
-             WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY message LIMIT ?2",
+             WHERE (state = 'pending' AND next_attempt_ms <= ?1)
+                OR (state != 'pending' AND reported = 0)
+             ORDER BY message LIMIT ?2",
         )?;
         let ids = statement
             .query_map(
@@ -377,6 +381,17 @@ impl QueueDb {
     pub fn flush(&self) -> Result<usize, QueueError> {
         Ok(self.connection().execute(
             "UPDATE recipients SET next_attempt_ms = 0 WHERE state = 'pending'",
+            [],
+        )?)
+    }
+
+    /// Removes the rows of messages whose recipients are all final and
+    /// reported: a crash came between the last report and the removal.
+    /// Answers how many went.
+    pub fn remove_finished(&self) -> Result<usize, QueueError> {
+        Ok(self.connection().execute(
+            "DELETE FROM messages WHERE id NOT IN
+                 (SELECT message FROM recipients WHERE state = 'pending' OR reported = 0)",
             [],
         )?)
     }

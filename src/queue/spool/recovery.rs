@@ -1,7 +1,8 @@
 //! What a crash leaves in the spool, tidied when the daemon opens it:
 //! temporary files (never acknowledged) and message files whose row was
 //! never committed (never acknowledged either) are removed. A row whose file
-//! is missing is left for the worker, which fails and bounces it.
+//! is missing is left for the worker, which fails and bounces it. A message
+//! finished but not yet removed when the crash came is removed.
 
 use super::Spool;
 use crate::queue::db::QueueError;
@@ -11,6 +12,10 @@ pub(super) fn tidy(spool: &Spool) -> Result<(), QueueError> {
         let path = entry?.path();
         tracing::info!(path = %path.display(), "removing an unfinished spool file");
         std::fs::remove_file(&path)?;
+    }
+    let finished = spool.db().remove_finished()?;
+    if finished > 0 {
+        tracing::info!(finished, "removed finished messages left by a crash");
     }
     let queued: std::collections::HashSet<String> = spool
         .db()
