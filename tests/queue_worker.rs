@@ -473,3 +473,93 @@ async fn a_failure_recorded_before_a_crash_is_still_reported() {
     let status = Dsn::parse(&h.inbox(h.alice).await[0]).status();
     assert!(status.contains("Status: 5.1.1"), "{status}");
 }
+
+#[tokio::test]
+async fn sender_is_told_once_when_delivery_is_delayed() {
+    let mut settings = test_settings();
+    settings.delay_warning = Some(Duration::ZERO);
+    settings.retry_base = Duration::from_secs(3600);
+    settings.retry_max = Duration::from_secs(3600);
+    let mut h = Harness::with_settings(settings);
+    h.transport.then(
+        OutcomeKind::Transient,
+        "4.2.0",
+        "smtp; 451 4.2.0 greylisted",
+    );
+    h.start();
+    let id = h
+        .submit(
+            envelope(Some("alice@example.org"), &["dave@remote.test"]),
+            MESSAGE,
+        )
+        .await;
+    let inbox = h.inbox_when(h.alice, 1).await;
+
+    let dsn = Dsn::parse(&inbox[0]);
+    let status = dsn.status();
+    assert!(status.contains("Action: delayed"), "{status}");
+    assert!(status.contains("Status: 4.2.0"), "{status}");
+    assert!(status.contains("Will-Retry-Until: "), "{status}");
+    assert!(dsn.part("message/rfc822").is_none());
+    assert!(dsn.part("text/rfc822-headers").is_some());
+    let queued = h.spool.db().load(id).unwrap().unwrap();
+    assert!(queued.recipients[0].delay_reported);
+    assert_eq!(
+        queued.recipients[0].state,
+        postamt::queue::RecipientState::Pending
+    );
+}
+
+/// Holds each attempt a moment and remembers how many ran at once.
+#[derive(Default)]
+struct SlowTransport {
+    running: std::sync::atomic::AtomicUsize,
+    most: std::sync::atomic::AtomicUsize,
+}
+
+impl postamt::queue::RemoteTransport for SlowTransport {
+    fn deliver(&self, job: postamt::queue::RemoteJob) -> postamt::queue::TransportFuture<'_> {
+        use std::sync::atomic::Ordering::SeqCst;
+        Box::pin(async move {
+            let now = self.running.fetch_add(1, SeqCst) + 1;
+            self.most.fetch_max(now, SeqCst);
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            self.running.fetch_sub(1, SeqCst);
+            let delivered = postamt::queue::Outcome {
+                kind: OutcomeKind::Delivered,
+                status: "2.0.0".to_owned(),
+                diagnostic: "smtp; 250 ok".to_owned(),
+                remote_mta: None,
+            };
+            vec![delivered; job.recipients.len()]
+        })
+    }
+}
+
+#[tokio::test]
+async fn one_domain_gets_at_most_its_concurrency_limit() {
+    let h = Harness::new();
+    for _ in 0..6 {
+        h.submit(
+            envelope(Some("alice@example.org"), &["dave@remote.test"]),
+            MESSAGE,
+        )
+        .await;
+    }
+    let transport = std::sync::Arc::new(SlowTransport::default());
+    let worker = postamt::queue::QueueWorker::spawn(
+        h.spool.clone(),
+        h.delivery(),
+        transport.clone(),
+        h.settings.clone(),
+        postamt::server::Shutdown::never(),
+    );
+    h.drained().await;
+    worker.abort();
+
+    // Six messages were due at once; the limit (2) held them back.
+    assert_eq!(
+        transport.most.load(std::sync::atomic::Ordering::SeqCst),
+        h.settings.max_per_domain
+    );
+}

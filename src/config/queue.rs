@@ -23,6 +23,9 @@ pub struct QueueSection {
     pub retry_max: Seconds,
     /// Deliveries to one remote domain at the same time.
     pub max_per_domain: u32,
+    /// Seconds after arrival when a sender whose message is still being
+    /// retried is told so once (RFC 3464 `Action: delayed`); 0 never.
+    pub delay_warning: Seconds,
 }
 
 impl Default for QueueSection {
@@ -32,6 +35,7 @@ impl Default for QueueSection {
             retry_base: Seconds(60),
             retry_max: Seconds(3600),
             max_per_domain: 10,
+            delay_warning: Seconds(4 * 3600),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Delivery status notifications (RFC 3464) about a queued message: a
 //! `multipart/report; report-type=delivery-status` with a human-readable
 //! part, the `message/delivery-status` part and the returned message (all
-//! of it or its header, per `RET=`, RFC 3461 §4.3), from
+//! of it or its header, per `RET=`, RFC 3461 §4.3; only the header for
+//! delay and success reports), from
 //! `MAILER-DAEMON@<hostname>`, marked `Auto-Submitted: auto-replied`
 //! (RFC 3834 §5). It only builds the octets; whether a DSN is due and how it
 //! travels (null reverse path, through the queue) is the worker's call.
@@ -52,6 +53,9 @@ pub struct RecipientReport<'a> {
     /// `smtp; 550 ...` from a remote server, or a sentence of ours.
     pub diagnostic: &'a str,
     pub remote_mta: Option<&'a str>,
+    /// For a delayed recipient: when the queue gives up, seconds since the
+    /// Unix epoch (`Will-Retry-Until`, RFC 3464 §2.3.9).
+    pub retry_until: Option<i64>,
 }
 
 /// Everything a DSN is built from.
@@ -79,10 +83,16 @@ pub fn build(report: &Report<'_>) -> std::io::Result<Vec<u8>> {
         .recipients
         .iter()
         .any(|r| r.action == DsnAction::Failed);
+    let any_delayed = report
+        .recipients
+        .iter()
+        .any(|r| r.action == DsnAction::Delayed);
     let subject = if any_failed {
         "Undelivered Mail Returned to Sender"
+    } else if any_delayed {
+        "Delayed Mail (still being retried)"
     } else {
-        "Delivery Status Notification"
+        "Successful Mail Delivery Report"
     };
     let mut parts = vec![
         MimePart::new(
@@ -191,6 +201,12 @@ fn status_part(report: &Report<'_>) -> String {
             "Diagnostic-Code: {}\r\n",
             diagnostic_code(recipient.diagnostic)
         ));
+        if let Some(until) = recipient.retry_until {
+            fields.push_str(&format!(
+                "Will-Retry-Until: {}\r\n",
+                Date::new(until).to_rfc822()
+            ));
+        }
     }
     fields
 }
@@ -238,7 +254,13 @@ fn returned_part(report: &Report<'_>) -> std::io::Result<Option<MimePart<'static
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(error),
     };
-    let whole = report.envelope.ret != Some(Ret::Headers) && report.size <= MAX_RETURNED_MESSAGE;
+    // RET governs failure DSNs (RFC 3461 §4.3); others carry the header only.
+    let failed = report
+        .recipients
+        .iter()
+        .any(|r| r.action == DsnAction::Failed);
+    let whole =
+        failed && report.envelope.ret != Some(Ret::Headers) && report.size <= MAX_RETURNED_MESSAGE;
     if whole {
         let mut octets = Vec::with_capacity(usize::try_from(report.size).unwrap_or(0));
         file.take(MAX_RETURNED_MESSAGE).read_to_end(&mut octets)?;

@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS recipients (
     diagnostic TEXT,
     remote_mta TEXT,
     reported INTEGER NOT NULL DEFAULT 0,
+    delay_reported INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (message, idx)
 );
 CREATE INDEX IF NOT EXISTS recipients_due ON recipients (state, next_attempt_ms);
@@ -106,8 +107,37 @@ pub struct RecipientRow {
     /// Milliseconds since the Unix epoch.
     pub next_attempt_ms: i64,
     pub last: Option<LastOutcome>,
-    /// A DSN about this recipient's final state has been queued.
+    /// A DSN about this recipient's final state has been queued (or none
+    /// was wanted).
     pub reported: bool,
+    /// A "delayed" DSN about this recipient has been queued.
+    pub delay_reported: bool,
+}
+
+/// Which report about a recipient a DSN is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    /// About its final state: delivered or failed.
+    Final,
+    /// That it is still being retried (RFC 3464 `Action: delayed`).
+    Delay,
+}
+
+/// A recipient a queued DSN reports on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportMark {
+    pub message: QueueId,
+    pub index: u32,
+    pub kind: ReportKind,
+}
+
+impl ReportMark {
+    fn column(self) -> &'static str {
+        match self.kind {
+            ReportKind::Final => "reported",
+            ReportKind::Delay => "delay_reported",
+        }
+    }
 }
 
 /// A queued message with its recipients.
@@ -185,15 +215,15 @@ impl QueueDb {
     }
 
     /// Queues a message for every recipient of `envelope`, and in the same
-    /// transaction marks the `reported` recipients (those this message is
-    /// the DSN about), so a report is queued exactly once.
+    /// transaction marks the recipients this message is a DSN about, so a
+    /// report is queued exactly once.
     pub fn insert(
         &self,
         id: QueueId,
         envelope: &Envelope,
         size: u64,
         now_ms: i64,
-        reported: &[(QueueId, u32)],
+        reports_on: &[ReportMark],
     ) -> Result<(), QueueError> {
         let json = serde_json::to_string(envelope)?;
         let mut connection = self.connection();
@@ -219,10 +249,13 @@ impl QueueDb {
                 ],
             )?;
         }
-        for &(message, index) in reported {
+        for &mark in reports_on {
             transaction.execute(
-                "UPDATE recipients SET reported = 1 WHERE message = ?1 AND idx = ?2",
-                params![sql_id(message), index],
+                &format!(
+                    "UPDATE recipients SET {} = 1 WHERE message = ?1 AND idx = ?2",
+                    mark.column()
+                ),
+                params![sql_id(mark.message), mark.index],
             )?;
         }
         transaction.commit()?;
@@ -290,7 +323,7 @@ impl QueueDb {
         };
         let mut statement = connection.prepare_cached(
             "SELECT idx, address, state, attempts, next_attempt_ms, status, diagnostic,
-                    remote_mta, reported
+                    remote_mta, reported, delay_reported
              FROM recipients WHERE message = ?1 ORDER BY idx",
         )?;
         let recipients = statement
@@ -309,6 +342,7 @@ impl QueueDb {
                         remote_mta: row.get(7).unwrap_or_default(),
                     }),
                     reported: row.get(8)?,
+                    delay_reported: row.get(9)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -19,6 +19,7 @@ mod worker;
 
 pub use db::{
     LastOutcome, QueueDb, QueueError, QueuedMessage, RecipientRow, RecipientState, RecipientUpdate,
+    ReportKind, ReportMark,
 };
 pub use envelope::{BodyType, Envelope, Notify, QueueId, Recipient, Ret, ReversePath};
 pub use settings::QueueSettings;

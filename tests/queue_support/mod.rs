@@ -78,6 +78,7 @@ pub fn test_settings() -> QueueSettings {
         retry_base: Duration::from_millis(20),
         retry_max: Duration::from_millis(100),
         max_per_domain: 2,
+        delay_warning: None,
         poll_interval: Duration::from_millis(50),
     }
 }
@@ -176,6 +177,18 @@ impl Harness {
 
     pub async fn inbox(&self, account: AccountId) -> Vec<Vec<u8>> {
         self.folder(account, "INBOX").await
+    }
+
+    /// Waits (up to 10 s) until the user's INBOX holds `count` messages.
+    pub async fn inbox_when(&self, account: AccountId, count: usize) -> Vec<Vec<u8>> {
+        for _ in 0..1000 {
+            let inbox = self.inbox(account).await;
+            if inbox.len() >= count {
+                return inbox;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("INBOX did not reach {count} message(s) within 10 s");
     }
 
     /// Waits (up to 10 s) until the queue is empty.

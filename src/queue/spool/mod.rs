@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::Notify;
 
-use super::db::{QueueDb, QueueError};
+use super::db::{QueueDb, QueueError, ReportMark};
 use super::envelope::{Envelope, QueueId};
 use super::sink::{MessageSink, SinkFuture, SpoolError, SpoolWriter};
 use writer::SpoolFile;
@@ -103,7 +103,7 @@ impl Spool {
         &self,
         envelope: Envelope,
         octets: Vec<u8>,
-        reports_on: Vec<(QueueId, u32)>,
+        reports_on: Vec<ReportMark>,
     ) -> Result<QueueId, QueueError> {
         let path = self.tmp_path();
         let committed = self.committed.clone();
@@ -171,7 +171,7 @@ impl Committed {
         tmp: &Path,
         size: u64,
         envelope: &Envelope,
-        reports_on: &[(QueueId, u32)],
+        reports_on: &[ReportMark],
     ) -> Result<QueueId, QueueError> {
         let id = match self.db.allocate_id() {
             Ok(id) => id,

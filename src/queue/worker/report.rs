@@ -1,9 +1,11 @@
-//! What happens once recipients are final: a DSN to the sender for those
-//! that asked for one (RFC 3461 §4.1 NOTIFY; never for a null reverse path,
-//! RFC 5321 §4.5.5), queued like any message with the null reverse path,
-//! and, when every recipient is final and reported, the message leaves the
-//! queue (rows first, then the file: a crash between leaves a file without
-//! a row, which the next start removes).
+//! What the sender is told, after each attempt: a DSN for recipients that
+//! became final and asked for one (RFC 3461 §4.1 NOTIFY), and once, for
+//! recipients still retried after `delay_warning`, a "delayed" DSN. Never
+//! to the null reverse path (RFC 5321 §4.5.5). A DSN is queued like any
+//! message, with the null reverse path, and marks the recipients it reports
+//! on in the same transaction. When every recipient is final and reported
+//! the message leaves the queue (rows first, then the file: a crash between
+//! leaves a file without a row, which the next start removes).
 //!
 //! `NOTIFY=SUCCESS` is answered with `Action: delivered` both for local
 //! deliveries and for a remote server's acceptance; we do not distinguish
@@ -14,11 +16,13 @@ use std::sync::Arc;
 
 use super::{Shared, blocking};
 use crate::queue::bounce::{self, DsnAction, RecipientReport, Report};
-use crate::queue::db::{QueueError, QueuedMessage, RecipientRow, RecipientState};
+use crate::queue::db::{
+    QueueError, QueuedMessage, RecipientRow, RecipientState, ReportKind, ReportMark,
+};
 use crate::queue::envelope::{BodyType, Envelope, Notify, QueueId, Recipient, ReversePath};
 use crate::queue::spool::now_ms;
 
-/// Reports on newly final recipients and removes a finished message.
+/// Reports on recipients that need it and removes a finished message.
 pub(super) async fn finish(shared: &Arc<Shared>, id: QueueId) -> Result<(), QueueError> {
     let Some(message) = blocking(shared.spool.db(), move |db| db.load(id)).await? else {
         return Ok(());
@@ -36,7 +40,27 @@ pub(super) async fn finish(shared: &Arc<Shared>, id: QueueId) -> Result<(), Queu
         blocking(shared.spool.db(), move |db| db.mark_reported(id, &indexes)).await?;
     }
     if !wanted.is_empty() {
-        send_dsn(shared, &message, &wanted).await?;
+        let reports = wanted
+            .iter()
+            .map(|row| {
+                let action = if row.state == RecipientState::Delivered {
+                    DsnAction::Delivered
+                } else {
+                    DsnAction::Failed
+                };
+                (row.index, action)
+            })
+            .collect();
+        send_dsn(shared, &message, reports, ReportKind::Final).await?;
+    }
+    let delayed: Vec<(u32, DsnAction)> = message
+        .recipients
+        .iter()
+        .filter(|row| wants_delay_dsn(shared, &message, row))
+        .map(|row| (row.index, DsnAction::Delayed))
+        .collect();
+    if !delayed.is_empty() {
+        send_dsn(shared, &message, delayed, ReportKind::Delay).await?;
     }
     if message
         .recipients
@@ -71,35 +95,53 @@ fn wants_dsn(envelope: &Envelope, row: &RecipientRow) -> bool {
     }
 }
 
-/// Builds the DSN about `rows` and queues it to the sender, marking them
-/// reported in the same transaction.
+/// A "delayed" DSN is due once for a recipient still pending after a
+/// failed attempt, `delay_warning` after arrival, if NOTIFY allows delays.
+fn wants_delay_dsn(shared: &Shared, message: &QueuedMessage, row: &RecipientRow) -> bool {
+    let Some(after) = shared.settings.delay_warning else {
+        return false;
+    };
+    let after = i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
+    row.state == RecipientState::Pending
+        && row.attempts > 0
+        && !row.delay_reported
+        && message.envelope.mail_from != ReversePath::Null
+        && now_ms().saturating_sub(message.arrived_ms) >= after
+        && message
+            .envelope
+            .recipients
+            .get(row.index as usize)
+            .is_some_and(|r| r.notify.delay)
+}
+
+/// Builds the DSN about `reports` and queues it to the sender, marking
+/// them reported (as `kind`) in the same transaction.
 async fn send_dsn(
     shared: &Arc<Shared>,
     message: &QueuedMessage,
-    rows: &[&RecipientRow],
+    reports: Vec<(u32, DsnAction)>,
+    kind: ReportKind,
 ) -> Result<(), QueueError> {
     let ReversePath::Address(sender) = &message.envelope.mail_from else {
         return Ok(());
     };
     let path = shared.spool.message_path(message.id);
     let hostname = shared.settings.hostname.clone();
+    let lifetime = i64::try_from(shared.settings.lifetime.as_millis()).unwrap_or(i64::MAX);
+    let retry_until = message.arrived_ms.saturating_add(lifetime) / 1000;
     let owned = message.clone();
-    let reported: Vec<(u32, DsnAction)> = rows
+    let marks: Vec<ReportMark> = reports
         .iter()
-        .map(|r| {
-            let action = if r.state == RecipientState::Delivered {
-                DsnAction::Delivered
-            } else {
-                DsnAction::Failed
-            };
-            (r.index, action)
+        .map(|&(index, _)| ReportMark {
+            message: message.id,
+            index,
+            kind,
         })
         .collect();
-    let indexes: Vec<u32> = reported.iter().map(|&(index, _)| index).collect();
     let octets = tokio::task::spawn_blocking(move || {
-        let recipients = reported
+        let recipients = reports
             .iter()
-            .filter_map(|&(index, action)| recipient_report(&owned, index, action))
+            .filter_map(|&(index, action)| recipient_report(&owned, index, action, retry_until))
             .collect();
         let exists = path.exists();
         bounce::build(&Report {
@@ -137,8 +179,7 @@ async fn send_dsn(
         submitter: None,
         received_at: now_ms() / 1000,
     };
-    let reports_on: Vec<(QueueId, u32)> = indexes.into_iter().map(|i| (message.id, i)).collect();
-    let dsn = shared.spool.enqueue(envelope, octets, reports_on).await?;
+    let dsn = shared.spool.enqueue(envelope, octets, marks).await?;
     tracing::info!(queue_id = %message.id, dsn = %dsn, "delivery status notification queued");
     Ok(())
 }
@@ -147,6 +188,7 @@ fn recipient_report(
     message: &QueuedMessage,
     index: u32,
     action: DsnAction,
+    retry_until: i64,
 ) -> Option<RecipientReport<'_>> {
     let recipient = message.envelope.recipients.get(index as usize)?;
     let row = message.recipients.iter().find(|r| r.index == index)?;
@@ -157,5 +199,6 @@ fn recipient_report(
         status: last.map_or("5.0.0", |l| l.status.as_str()),
         diagnostic: last.map_or("", |l| l.diagnostic.as_str()),
         remote_mta: last.and_then(|l| l.remote_mta.as_deref()),
+        retry_until: (action == DsnAction::Delayed).then_some(retry_until),
     })
 }
