@@ -4,7 +4,6 @@
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -243,7 +242,3 @@ pub fn envelope(from: Option<&str>, to: &[&str]) -> Envelope {
 
 pub const MESSAGE: &[u8] =
     b"From: Carol <carol@remote.test>\r\nTo: alice@example.org\r\nSubject: Hello\r\nMessage-ID: <m1@remote.test>\r\n\r\nHi Alice.\r\n";
-
-pub fn data_dir(harness: &Harness) -> &Path {
-    harness.dir.path()
-}

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::db::{QueueDb, QueueError};
@@ -68,10 +69,12 @@ impl QueueWorker {
 async fn run(shared: Arc<Shared>, shutdown: Shutdown) {
     let mut running: JoinSet<Result<(), QueueError>> = JoinSet::new();
     let mut tasks: HashMap<tokio::task::Id, QueueId> = HashMap::new();
-    // Messages whose last attempt failed on our side (database, disk) wait
-    // for the next poll instead of spinning.
-    let mut cooling: HashSet<QueueId> = HashSet::new();
+    // Messages whose last attempt failed on our side (database, disk) rest
+    // for a poll interval instead of spinning.
+    let mut cooling: HashMap<QueueId, Instant> = HashMap::new();
     loop {
+        let now = Instant::now();
+        cooling.retain(|_, until| *until > now);
         let wait = match pass(&shared, &mut running, &mut tasks, &cooling).await {
             Ok(wait) => wait,
             Err(error) => {
@@ -82,7 +85,7 @@ async fn run(shared: Arc<Shared>, shutdown: Shutdown) {
         tokio::select! {
             () = shutdown.requested() => break,
             () = shared.spool.woken().notified() => {}
-            () = tokio::time::sleep(wait) => cooling.clear(),
+            () = tokio::time::sleep(wait) => {}
             Some(done) = running.join_next_with_id(), if !running.is_empty() => {
                 let (task, failed) = match done {
                     Ok((task, result)) => (task, result.err().map(|e| e.to_string())),
@@ -92,7 +95,7 @@ async fn run(shared: Arc<Shared>, shutdown: Shutdown) {
                     && let Some(error) = failed
                 {
                     tracing::error!(queue_id = %id, %error, "queue attempt failed");
-                    cooling.insert(id);
+                    cooling.insert(id, Instant::now() + shared.settings.poll_interval);
                 }
             }
         }
@@ -106,7 +109,7 @@ async fn pass(
     shared: &Arc<Shared>,
     running: &mut JoinSet<Result<(), QueueError>>,
     tasks: &mut HashMap<tokio::task::Id, QueueId>,
-    cooling: &HashSet<QueueId>,
+    cooling: &HashMap<QueueId, Instant>,
 ) -> Result<Duration, QueueError> {
     let now = now_ms();
     let (due, next) = blocking(shared.spool.db(), move |db| {
@@ -118,7 +121,7 @@ async fn pass(
         if tasks.len() >= MAX_IN_FLIGHT {
             break;
         }
-        if busy.contains(&id) || cooling.contains(&id) {
+        if busy.contains(&id) || cooling.contains_key(&id) {
             continue;
         }
         let span = tracing::info_span!("queue", queue_id = %id);
