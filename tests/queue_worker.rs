@@ -552,7 +552,7 @@ async fn one_domain_gets_at_most_its_concurrency_limit() {
         h.delivery(),
         transport.clone(),
         h.settings.clone(),
-        postamt::server::Shutdown::never(),
+        std::future::pending(),
     );
     h.drained().await;
     worker.abort();

@@ -330,6 +330,7 @@ impl QueueDb {
             .query_map([sql_id(id)], |row| {
                 let status: Option<String> = row.get(5)?;
                 let diagnostic: Option<String> = row.get(6)?;
+                let remote_mta: Option<String> = row.get(7)?;
                 Ok(RecipientRow {
                     index: row.get(0)?,
                     address: row.get(1)?,
@@ -339,7 +340,7 @@ impl QueueDb {
                     last: status.map(|status| LastOutcome {
                         status,
                         diagnostic: diagnostic.unwrap_or_default(),
-                        remote_mta: row.get(7).unwrap_or_default(),
+                        remote_mta,
                     }),
                     reported: row.get(8)?,
                     delay_reported: row.get(9)?,

@@ -14,7 +14,6 @@ use postamt::queue::{
     BodyType, Envelope, MessageSink, Notify, Outcome, OutcomeKind, QueueId, QueueSettings,
     QueueWorker, Recipient, RemoteJob, RemoteTransport, ReversePath, Spool, TransportFuture,
 };
-use postamt::server::Shutdown;
 use postamt::store::{AccountId, MailboxName, Store};
 use tempfile::TempDir;
 use tokio::io::AsyncWriteExt;
@@ -131,7 +130,7 @@ impl Harness {
             delivery,
             self.transport.clone(),
             self.settings.clone(),
-            Shutdown::never(),
+            std::future::pending(),
         ));
     }
 

@@ -26,7 +26,6 @@ use super::settings::QueueSettings;
 use super::spool::{Spool, now_ms};
 use super::transport::RemoteTransport;
 use crate::delivery::LocalDelivery;
-use crate::server::Shutdown;
 use domains::DomainLimits;
 
 /// Messages attempted at the same time; more wait for the next pass.
@@ -45,15 +44,17 @@ struct Shared {
 }
 
 impl QueueWorker {
-    /// Runs the worker until `shutdown`. Attempts under way then are
-    /// abandoned: nothing is lost, a local delivery done but not recorded
-    /// is recognised by its delivery id on the next start.
+    /// Runs the worker until `shutdown` completes (the daemon passes
+    /// `async move { shutdown.requested().await }` for its
+    /// [`crate::server::Shutdown`]). Attempts under way then are abandoned:
+    /// nothing is lost, a local delivery done but not recorded is recognised
+    /// by its delivery id on the next start.
     pub fn spawn(
         spool: Arc<Spool>,
         delivery: Arc<LocalDelivery>,
         transport: Arc<dyn RemoteTransport>,
         settings: QueueSettings,
-        shutdown: Shutdown,
+        shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> JoinHandle<()> {
         let shared = Arc::new(Shared {
             spool,
@@ -66,7 +67,8 @@ impl QueueWorker {
     }
 }
 
-async fn run(shared: Arc<Shared>, shutdown: Shutdown) {
+async fn run(shared: Arc<Shared>, shutdown: impl Future<Output = ()> + Send + 'static) {
+    let mut shutdown = std::pin::pin!(shutdown);
     let mut running: JoinSet<Result<(), QueueError>> = JoinSet::new();
     let mut tasks: HashMap<tokio::task::Id, QueueId> = HashMap::new();
     // Messages whose last attempt failed on our side (database, disk) rest
@@ -83,7 +85,7 @@ async fn run(shared: Arc<Shared>, shutdown: Shutdown) {
             }
         };
         tokio::select! {
-            () = shutdown.requested() => break,
+            () = &mut shutdown => break,
             () = shared.spool.woken().notified() => {}
             () = tokio::time::sleep(wait) => {}
             Some(done) = running.join_next_with_id(), if !running.is_empty() => {
@@ -146,4 +148,48 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(move || f(&db))
         .await
         .map_err(|_| QueueError::TaskFailed)?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Directory;
+    use crate::queue::{Outcome, RemoteJob, TransportFuture};
+    use crate::store::Store;
+
+    struct Unreachable;
+
+    impl RemoteTransport for Unreachable {
+        fn deliver(&self, _: RemoteJob) -> TransportFuture<'_> {
+            Box::pin(async { Vec::<Outcome>::new() })
+        }
+    }
+
+    #[tokio::test]
+    async fn worker_ends_on_shutdown() {
+        let dir = tempfile::tempdir().unwrap();
+        let directory = Arc::new(Directory::open(dir.path()).unwrap());
+        let delivery = Arc::new(LocalDelivery::new(
+            Store::open_maildir(dir.path()),
+            directory,
+        ));
+        let mut settings =
+            QueueSettings::from_config(&crate::config::Config::from_toml_str("").unwrap());
+        settings.poll_interval = Duration::from_secs(3600);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let worker = QueueWorker::spawn(
+            Spool::open(dir.path()).unwrap(),
+            delivery,
+            Arc::new(Unreachable),
+            settings,
+            async move {
+                let _ = stopped.await;
+            },
+        );
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(10), worker)
+            .await
+            .expect("the worker ends")
+            .unwrap();
+    }
 }
