@@ -563,3 +563,39 @@ async fn one_domain_gets_at_most_its_concurrency_limit() {
         h.settings.max_per_domain
     );
 }
+
+#[tokio::test]
+async fn a_large_message_bounces_with_its_header_only() {
+    let mut h = Harness::new();
+    h.transport
+        .then(OutcomeKind::Permanent, "5.2.3", "smtp; 552 5.2.3 too big");
+    h.start();
+    let mut large = MESSAGE.to_vec();
+    large.extend(
+        std::iter::repeat_n(
+            b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd\r\n".as_slice(),
+            32 * 1024,
+        )
+        .flatten(),
+    );
+    h.submit(
+        envelope(Some("alice@example.org"), &["dave@remote.test"]),
+        &large,
+    )
+    .await;
+    h.drained().await;
+
+    let stored = &h.inbox(h.alice).await[0];
+    assert!(
+        stored.len() < 128 * 1024,
+        "the DSN holds {} octets",
+        stored.len()
+    );
+    let dsn = Dsn::parse(stored);
+    assert!(dsn.part("message/rfc822").is_none());
+    assert!(
+        dsn.part("text/rfc822-headers")
+            .unwrap()
+            .contains("Subject: Hello")
+    );
+}
