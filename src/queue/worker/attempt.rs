@@ -31,7 +31,9 @@ pub(super) async fn attempt(shared: Arc<Shared>, id: QueueId) -> Result<(), Queu
         .map(|r| r.index)
         .collect();
     if !due.is_empty() {
-        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        // An error here (not "missing") is ours: the attempt fails and the
+        // worker tries the message again later.
+        if tokio::fs::try_exists(&path).await? {
             deliver(&shared, &message, &due).await?;
         } else {
             tracing::error!(queue_id = %id, "the queued message file is missing; failing its recipients");
@@ -52,8 +54,8 @@ pub(super) async fn attempt(shared: Arc<Shared>, id: QueueId) -> Result<(), Queu
 enum Route {
     Local(Vec<crate::auth::LocalRecipient>),
     Remote(String),
-    Final(Outcome),
-    Later(Outcome),
+    /// Nowhere now: the outcome says whether for good or for this attempt.
+    Decided(Outcome),
 }
 
 async fn route(shared: &Shared, address: &str) -> Route {
@@ -66,20 +68,20 @@ async fn route(shared: &Shared, address: &str) -> Route {
         Ok(Resolution::Local(targets)) => Route::Local(targets),
         Ok(Resolution::DomainNotLocal) => match domain() {
             Some(domain) => Route::Remote(domain),
-            None => Route::Final(own_outcome(
+            None => Route::Decided(own_outcome(
                 OutcomeKind::Permanent,
                 "5.1.3",
                 "bad recipient address syntax",
             )),
         },
         Ok(Resolution::NoSuchUser) => {
-            Route::Final(own_outcome(OutcomeKind::Permanent, "5.1.1", "no such user"))
+            Route::Decided(own_outcome(OutcomeKind::Permanent, "5.1.1", "no such user"))
         }
         // Quoted local parts are no account's address but may be another
         // server's: the domain decides.
         Err(LookupError::Directory(DirectoryError::InvalidAddress(_))) => match domain() {
             Some(domain) if !domain.is_empty() => Route::Remote(domain),
-            _ => Route::Final(own_outcome(
+            _ => Route::Decided(own_outcome(
                 OutcomeKind::Permanent,
                 "5.1.3",
                 "bad recipient address syntax",
@@ -87,7 +89,7 @@ async fn route(shared: &Shared, address: &str) -> Route {
         },
         Err(error) => {
             tracing::warn!(%error, "recipient lookup failed");
-            Route::Later(own_outcome(
+            Route::Decided(own_outcome(
                 OutcomeKind::Transient,
                 "4.3.0",
                 "recipient lookup failed",
@@ -120,7 +122,7 @@ async fn deliver(
                 .entry(domain)
                 .or_default()
                 .push((index, recipient.clone())),
-            Route::Final(outcome) | Route::Later(outcome) => {
+            Route::Decided(outcome) => {
                 record(shared, message, index, &outcome).await?;
             }
         }
@@ -170,11 +172,20 @@ async fn deliver(
         let outcome = shared.delivery.deliver(&request, &targets).await;
         record(shared, message, index, &outcome).await?;
     }
+    // A transport that panicked left its recipients as they were: the
+    // attempt reports an error so the worker rests the message a while.
+    let mut lost_job = false;
     while let Some(done) = jobs.join_next().await {
-        let Ok(outcomes) = done else { continue };
+        let Ok(outcomes) = done else {
+            lost_job = true;
+            continue;
+        };
         for (index, outcome) in outcomes {
             record(shared, message, index, &outcome).await?;
         }
+    }
+    if lost_job {
+        return Err(QueueError::TaskFailed);
     }
     Ok(())
 }
