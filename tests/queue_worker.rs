@@ -351,7 +351,7 @@ async fn transient_failure_past_the_lifetime_bounces() {
 #[tokio::test]
 async fn full_mailbox_is_retried_then_bounced_at_expiry() {
     let mut settings = test_settings();
-    settings.lifetime = Duration::from_millis(300);
+    settings.lifetime = Duration::from_millis(1500);
     let mut h = Harness::with_settings(settings);
     h.directory.set_quota("bob@example.org", Some(10)).unwrap();
     h.start();
@@ -523,7 +523,7 @@ impl postamt::queue::RemoteTransport for SlowTransport {
         Box::pin(async move {
             let now = self.running.fetch_add(1, SeqCst) + 1;
             self.most.fetch_max(now, SeqCst);
-            tokio::time::sleep(Duration::from_millis(30)).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
             self.running.fetch_sub(1, SeqCst);
             let delivered = postamt::queue::Outcome {
                 kind: OutcomeKind::Delivered,
