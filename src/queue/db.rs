@@ -158,9 +158,20 @@ pub enum RecipientUpdate {
     Retry { last: LastOutcome, at_ms: i64 },
 }
 
+/// How many ids one reservation takes.
+const ID_BLOCK: i64 = 64;
+
+/// Reserved ids not handed out yet: `next..end`.
+#[derive(Debug, Default)]
+struct IdBlock {
+    next: i64,
+    end: i64,
+}
+
 /// The queue database over one SQLite connection.
 pub struct QueueDb {
     connection: Mutex<Connection>,
+    ids: Mutex<IdBlock>,
 }
 
 impl QueueDb {
@@ -192,6 +203,7 @@ impl QueueDb {
         connection.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
         Ok(Self {
             connection: Mutex::new(connection),
+            ids: Mutex::new(IdBlock::default()),
         })
     }
 
@@ -202,16 +214,35 @@ impl QueueDb {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// A fresh id: AUTOINCREMENT never hands out a number twice, also
-    /// after the row is gone and across restarts.
+    /// A fresh id. Ids come from blocks reserved through AUTOINCREMENT,
+    /// which never hands out a number twice, also after the row is gone
+    /// and across restarts (a restart skips the rest of a block). Reserving
+    /// [`ID_BLOCK`] at a time spares most messages a second commit.
     pub fn allocate_id(&self) -> Result<QueueId, QueueError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction()?;
-        transaction.execute("INSERT INTO ids DEFAULT VALUES", [])?;
-        let id = transaction.last_insert_rowid();
-        transaction.execute("DELETE FROM ids WHERE id = ?1", [id])?;
-        transaction.commit()?;
-        Ok(QueueId(u64::try_from(id).unwrap_or_default()))
+        let mut block = self
+            .ids
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if block.next >= block.end {
+            let mut connection = self.connection();
+            let transaction = connection.transaction()?;
+            let last: i64 = transaction.query_row(
+                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'ids'), 0)",
+                [],
+                |row| row.get(0),
+            )?;
+            let end = last.saturating_add(ID_BLOCK);
+            transaction.execute("INSERT INTO ids (id) VALUES (?1)", [end])?;
+            transaction.execute("DELETE FROM ids WHERE id = ?1", [end])?;
+            transaction.commit()?;
+            *block = IdBlock {
+                next: last.saturating_add(1),
+                end: end.saturating_add(1),
+            };
+        }
+        let id = block.next;
+        block.next += 1;
+        Ok(queue_id(id))
     }
 
     /// Queues a message for every recipient of `envelope`, and in the same
@@ -447,4 +478,40 @@ fn sql_id(id: QueueId) -> i64 {
 
 fn queue_id(id: i64) -> QueueId {
     QueueId(u64::try_from(id).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_increase_across_blocks_and_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queue.db");
+        let db = QueueDb::open(&path).unwrap();
+        let first: Vec<QueueId> = (0..ID_BLOCK + 5)
+            .map(|_| db.allocate_id().unwrap())
+            .collect();
+        assert!(first.windows(2).all(|pair| pair[0] < pair[1]));
+        let last = first.last().copied().unwrap();
+        drop(db);
+
+        let db = QueueDb::open(&path).unwrap();
+        assert!(db.allocate_id().unwrap() > last);
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queue.db");
+        drop(QueueDb::open(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 99")
+            .unwrap();
+        assert!(matches!(
+            QueueDb::open(&path),
+            Err(QueueError::SchemaTooNew { found: 99, .. })
+        ));
+    }
 }
