@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use mail_parser::{MessageParser, MimeHeaders};
 use postamt::auth::{Directory, Password};
 use postamt::delivery::LocalDelivery;
 use postamt::message::{Section, SectionSpec};
@@ -241,3 +242,60 @@ pub fn envelope(from: Option<&str>, to: &[&str]) -> Envelope {
 
 pub const MESSAGE: &[u8] =
     b"From: Carol <carol@remote.test>\r\nTo: alice@example.org\r\nSubject: Hello\r\nMessage-ID: <m1@remote.test>\r\n\r\nHi Alice.\r\n";
+
+/// A DSN as a reader sees it: the message's fields and its parts by type.
+pub struct Dsn {
+    pub from: String,
+    pub auto_submitted: String,
+    pub report_type: String,
+    pub parts: Vec<(String, Vec<u8>)>,
+}
+
+impl Dsn {
+    pub fn parse(stored: &[u8]) -> Dsn {
+        let message = MessageParser::default().parse(stored).unwrap();
+        let root = message.root_part();
+        let report_type = root
+            .content_type()
+            .and_then(|ct| ct.attribute("report-type"))
+            .unwrap_or_default()
+            .to_owned();
+        let parts = root
+            .sub_parts()
+            .unwrap_or_default()
+            .iter()
+            .map(|&id| {
+                let part = message.part(id).unwrap();
+                let ct = part.content_type().unwrap();
+                let kind = format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or_default());
+                (kind.to_ascii_lowercase(), part.contents().to_vec())
+            })
+            .collect();
+        Dsn {
+            from: message
+                .header_raw("From")
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            auto_submitted: message
+                .header_raw("Auto-Submitted")
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            report_type,
+            parts,
+        }
+    }
+
+    pub fn part(&self, kind: &str) -> Option<String> {
+        self.parts
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, body)| String::from_utf8_lossy(body).into_owned())
+    }
+
+    pub fn status(&self) -> String {
+        self.part("message/delivery-status")
+            .expect("a delivery-status part")
+    }
+}
