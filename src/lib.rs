@@ -9,12 +9,14 @@
 //! - [`message`]: what is derived from a raw message once, at append.
 //! - [`imap`]: the IMAP4rev2/rev1 protocol.
 //! - [`pop3`]: the POP3 protocol over INBOX.
+//! - [`delivery`]: local delivery, a pipeline of stages ending in the store.
 //! - [`queue`]: the spool, the delivery queue and the contracts between SMTP,
 //!   local delivery and the outbound client.
 //! - [`outbound`]: the SMTP client that delivers to other servers.
 
 pub mod auth;
 pub mod config;
+pub mod delivery;
 pub mod imap;
 pub mod logging;
 pub mod message;

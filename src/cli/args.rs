@@ -55,6 +55,9 @@ pub enum Command {
     /// Addresses that deliver to one or more users; `@domain` is a catch-all.
     #[command(subcommand)]
     Alias(AliasCommand),
+    /// The mail queue: messages waiting for delivery or retry.
+    #[command(subcommand)]
+    Queue(QueueCommand),
     /// Check the configuration file and print where it was read from.
     CheckConfig,
     /// Rebuild a user's mail index from the message files, losing no message.
@@ -138,5 +141,20 @@ pub enum AliasCommand {
         address: String,
         /// Remove only this user from the alias.
         user: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// List queued messages with each recipient's state, attempts, next
+    /// attempt and last error.
+    List,
+    /// Make every deferred recipient due now; the running daemon picks them
+    /// up within seconds.
+    Flush,
+    /// Remove a message from the queue without a bounce.
+    Delete {
+        /// The queue id, as `queue list` shows it.
+        id: String,
     },
 }

@@ -8,6 +8,7 @@ mod context;
 mod domain;
 mod failure;
 mod password;
+mod queue;
 mod reindex;
 mod serve;
 mod user;
@@ -38,6 +39,7 @@ fn dispatch(cli: Cli) -> CommandResult {
         Command::User(command) => user::run(&context, command),
         Command::Domain(command) => domain::run(&context, command),
         Command::Alias(command) => alias::run(&context, command),
+        Command::Queue(command) => queue::run(&context, command),
         Command::CheckConfig => check_config::run(&context),
         Command::Reindex { user } => reindex::run(&context, &user),
     }

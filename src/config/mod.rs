@@ -8,6 +8,7 @@ mod data_dir;
 mod environment;
 mod listeners;
 mod outbound;
+mod queue;
 mod sections;
 mod validate;
 
@@ -20,6 +21,7 @@ pub use data_dir::check_data_dir;
 pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
 pub use listeners::default_listeners;
 pub use outbound::{ANY_DOMAIN, OutboundSection, OutboundTls, RouteHost, RouteTarget, SMTP_PORT};
+pub use queue::QueueSection;
 pub use sections::{
     AuthSection, LimitsSection, LogFormat, LogSection, Pop3Deleted, Pop3Section, Protocol, Seconds,
     ServerSection, TimeoutsSection, TlsMode, TlsSection,
@@ -67,6 +69,7 @@ pub struct Config {
     pub pop3: Pop3Section,
     pub log: LogSection,
     pub outbound: OutboundSection,
+    pub queue: QueueSection,
 }
 
 /// The file as written, before validation.
@@ -91,6 +94,8 @@ struct ConfigFile {
     log: LogSection,
     #[serde(default)]
     outbound: OutboundSection,
+    #[serde(default)]
+    queue: QueueSection,
 }
 
 impl Config {
@@ -122,6 +127,7 @@ impl Config {
             pop3: Pop3Section::default(),
             log: LogSection::default(),
             outbound: OutboundSection::default(),
+            queue: QueueSection::default(),
         }
     }
 

@@ -28,6 +28,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
     auth(&file.auth)?;
     log(&file.log)?;
     super::outbound::validate(&file.outbound)?;
+    super::queue::validate(&file.queue).map_err(|(key, problem)| invalid(key, problem))?;
     Ok(Config {
         server: file.server,
         tls: file.tls,
@@ -38,6 +39,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
         pop3: file.pop3,
         log: file.log,
         outbound: file.outbound,
+        queue: file.queue,
     })
 }
 

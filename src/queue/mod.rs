@@ -5,12 +5,25 @@
 //! journey: the SMTP session hands an accepted message to a [`MessageSink`]
 //! (the spool), the queue worker delivers it locally or through a
 //! [`RemoteTransport`] (the outbound SMTP client), and both speak of the
-//! message through its [`Envelope`].
+//! message through its [`Envelope`]. It also holds the parties of our own:
+//! the [`Spool`], the [`QueueWorker`] and the DSNs of [`bounce`].
 
+pub mod bounce;
+mod db;
 mod envelope;
+mod settings;
 mod sink;
+mod spool;
 mod transport;
+mod worker;
 
+pub use db::{
+    LastOutcome, QueueDb, QueueError, QueuedMessage, RecipientRow, RecipientState, RecipientUpdate,
+    ReportKind, ReportMark,
+};
 pub use envelope::{BodyType, Envelope, Notify, QueueId, Recipient, Ret, ReversePath};
+pub use settings::QueueSettings;
 pub use sink::{MessageSink, SinkFuture, SpoolError, SpoolWriter};
+pub use spool::{Spool, now_ms};
 pub use transport::{Outcome, OutcomeKind, RemoteJob, RemoteTransport, TransportFuture};
+pub use worker::QueueWorker;
