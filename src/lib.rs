@@ -10,6 +10,7 @@
 //! - [`imap`]: the IMAP4rev2/rev1 protocol.
 //! - [`queue`]: the spool, the delivery queue and the contracts between SMTP,
 //!   local delivery and the outbound client.
+//! - [`smtp`]: inbound SMTP and message submission.
 
 pub mod auth;
 pub mod config;
@@ -18,4 +19,5 @@ pub mod logging;
 pub mod message;
 pub mod queue;
 pub mod server;
+pub mod smtp;
 pub mod store;

@@ -8,6 +8,7 @@ mod data_dir;
 mod environment;
 mod listeners;
 mod sections;
+mod smtp;
 mod validate;
 
 use std::net::SocketAddr;
@@ -22,6 +23,7 @@ pub use sections::{
     AuthSection, LimitsSection, LogFormat, LogSection, Protocol, Seconds, ServerSection,
     TimeoutsSection, TlsMode, TlsSection,
 };
+pub use smtp::SmtpSection;
 
 /// Why a configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +65,7 @@ pub struct Config {
     pub timeouts: TimeoutsSection,
     pub auth: AuthSection,
     pub log: LogSection,
+    pub smtp: SmtpSection,
 }
 
 /// The file as written, before validation.
@@ -83,6 +86,8 @@ struct ConfigFile {
     auth: AuthSection,
     #[serde(default)]
     log: LogSection,
+    #[serde(default)]
+    smtp: SmtpSection,
 }
 
 impl Config {
@@ -112,6 +117,7 @@ impl Config {
             timeouts: TimeoutsSection::default(),
             auth: AuthSection::default(),
             log: LogSection::default(),
+            smtp: SmtpSection::default(),
         }
     }
 

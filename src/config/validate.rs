@@ -27,6 +27,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
     timeouts(&file.timeouts)?;
     auth(&file.auth)?;
     log(&file.log)?;
+    super::smtp::validate(&file.smtp)?;
     Ok(Config {
         server: file.server,
         tls: file.tls,
@@ -35,6 +36,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
         timeouts: file.timeouts,
         auth: file.auth,
         log: file.log,
+        smtp: file.smtp,
     })
 }
 
