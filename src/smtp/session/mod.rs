@@ -222,14 +222,16 @@ where
                 "NUL is not allowed in a command",
             ));
         }
+        let is_auth = line
+            .get(..5)
+            .is_some_and(|verb| verb.eq_ignore_ascii_case(b"AUTH "));
+        if !is_auth && line.len() + 2 > MAX_COMMAND_LINE {
+            return Step::Reply(line_too_long());
+        }
         let command = match parse_command(line) {
             Ok(command) => command,
             Err(error) => return Step::Reply(parse_error(&error)),
         };
-        let is_auth = matches!(command, Command::Auth { .. });
-        if !is_auth && line.len() + 2 > MAX_COMMAND_LINE {
-            return Step::Reply(line_too_long());
-        }
         match command {
             Command::Ehlo(identity) => Step::Reply(self.ehlo(identity.as_str(), true)),
             Command::Helo(identity) => Step::Reply(self.ehlo(identity.as_str(), false)),
