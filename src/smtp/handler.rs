@@ -39,7 +39,7 @@ impl SmtpHandler {
 }
 
 /// The settings of one connection's session.
-pub fn settings<S>(connection: &Connection<S>) -> SessionSettings
+fn settings<S>(connection: &Connection<S>) -> SessionSettings
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
@@ -82,7 +82,14 @@ impl ProtocolHandler for SmtpHandler {
     }
 
     fn refuse(&self, mut connection: Connection, reason: Refusal) -> SessionFuture {
-        let text = format!("{} {}", connection.hostname(), reason.text());
+        // RFC 5321 §3.1: 421 with the host name; RFC 3463 4.7.0: a policy refusal.
+        let why = match reason {
+            Refusal::TooManyConnections => "Too many connections, try again later",
+            Refusal::TooManyFromAddress => {
+                "Too many connections from your address, try again later"
+            }
+        };
+        let text = format!("{} {why}", connection.hostname());
         let bytes = Reply::new(421, Status::new(4, 7, 0), &text).to_bytes();
         Box::pin(async move {
             let written = async {

@@ -22,5 +22,5 @@ pub mod sender;
 pub mod session;
 pub mod trace;
 
-pub use handler::{SmtpHandler, settings};
+pub use handler::SmtpHandler;
 pub use session::{Role, Session, SessionContext, SessionSettings};

@@ -158,6 +158,9 @@ where
             };
             match step {
                 Step::Reply(reply) => {
+                    if reply.code() >= 400 {
+                        tracing::debug!(code = reply.code(), "command refused");
+                    }
                     self.io.queue(&reply);
                     if reply.is_permanent_failure() && self.count_error().await {
                         return;
