@@ -231,3 +231,68 @@ async fn a_full_spool_answers_452_4_3_1() {
     c.send("DATA").await;
     c.expect("452 4.3.1").await;
 }
+
+#[tokio::test]
+async fn dsn_parameters_reach_the_envelope() {
+    let f = fixture().await;
+    let mut c = f.inbound().await;
+    c.send("MAIL FROM:<a@elsewhere.example> RET=HDRS ENVID=id+2B1 BODY=8BITMIME")
+        .await;
+    c.expect("250 2.1.0").await;
+    c.send("RCPT TO:<bob@example.test> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;bob@example.test")
+        .await;
+    c.expect("250 2.1.5").await;
+    c.send("DATA").await;
+    c.expect("354").await;
+    c.send_raw(b"Subject: dsn\r\n\r\nx\r\n.\r\n").await;
+    c.expect("250 2.0.0").await;
+    let envelope = f.committed()[0].envelope.clone();
+    assert_eq!(envelope.ret, Some(postamt::queue::Ret::Headers));
+    assert_eq!(envelope.envid.as_deref(), Some("id+1"));
+    assert_eq!(envelope.body, BodyType::EightBitMime);
+    let recipient = &envelope.recipients[0];
+    assert!(recipient.notify.success && recipient.notify.delay && !recipient.notify.failure);
+    assert_eq!(recipient.orcpt.as_deref(), Some("rfc822;bob@example.test"));
+    assert_eq!(
+        envelope.mail_from,
+        postamt::queue::ReversePath::Address("a@elsewhere.example".into())
+    );
+}
+
+#[tokio::test]
+async fn a_bdat_chunk_over_the_limit_ends_the_transaction_with_552() {
+    let f = fixture().await;
+    let mut c = f.inbound().await;
+    c.send("MAIL FROM:<a@elsewhere.example>").await;
+    c.expect("250").await;
+    c.send("RCPT TO:<bob@example.test>").await;
+    c.expect("250").await;
+    let chunk = vec![b'x'; 100_001];
+    c.send_raw(format!("BDAT {}\r\n", chunk.len()).as_bytes())
+        .await;
+    c.send_raw(&chunk).await;
+    c.expect("552 5.3.4").await;
+    c.send_raw(b"BDAT 3 LAST\r\nabc").await;
+    c.expect("503 5.5.1").await;
+    assert!(f.committed().is_empty());
+}
+
+#[tokio::test]
+async fn parameters_after_helo_are_refused() {
+    let f = fixture().await;
+    let mut c = f.connect(settings(Role::Inbound)).await;
+    c.send("HELO client.example.org").await;
+    c.expect("250").await;
+    c.send("MAIL FROM:<a@elsewhere.example> BODY=8BITMIME")
+        .await;
+    c.expect("555 5.5.4").await;
+    c.send("MAIL FROM:<a@elsewhere.example>").await;
+    c.expect("250 2.1.0").await;
+    c.send("RCPT TO:<bob@example.test>").await;
+    c.expect("250").await;
+    c.send("DATA").await;
+    c.expect("354").await;
+    c.send_raw(b"Subject: old\r\n\r\nx\r\n.\r\n").await;
+    c.expect("250 2.0.0").await;
+    assert!(f.committed()[0].text().contains(" with SMTP id "));
+}

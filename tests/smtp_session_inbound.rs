@@ -211,3 +211,19 @@ async fn vrfy_neither_confirms_nor_denies_and_quit_closes() {
     c.expect("221 2.0.0").await;
     assert!(c.closed().await);
 }
+
+#[tokio::test]
+async fn a_user_with_a_quota_but_no_mailbox_yet_is_accepted() {
+    let f = fixture().await;
+    f.directory
+        .add_user("erin@example.test", &postamt::auth::Password::new("pw"))
+        .unwrap();
+    f.directory
+        .set_quota("erin@example.test", Some(1000))
+        .unwrap();
+    let mut c = f.inbound().await;
+    c.send("MAIL FROM:<a@elsewhere.example>").await;
+    c.expect("250").await;
+    c.send("RCPT TO:<erin@example.test>").await;
+    c.expect("250 2.1.5").await;
+}

@@ -208,3 +208,22 @@ async fn too_many_recipients_per_message_answers_452_4_5_3() {
     c.send("RCPT TO:<b@elsewhere.example>").await;
     c.expect("452 4.5.3").await;
 }
+
+#[tokio::test]
+async fn a_message_without_a_body_gets_the_fields_after_its_last_line() {
+    let f = fixture().await;
+    let mut c = f.submission().await;
+    let reply = c
+        .transaction(
+            ALICE,
+            "bob@example.test",
+            "From: alice@example.test\r\nSubject: only a header\r\n",
+        )
+        .await;
+    assert!(reply.starts_with("250 2.0.0"), "{reply}");
+    let text = f.committed()[0].text();
+    let after = text.split_once("Subject: only a header\r\n").unwrap().1;
+    assert!(after.starts_with("Date: "), "{after}");
+    assert!(after.contains("\r\nMessage-ID: <"), "{after}");
+    assert!(after.ends_with(">\r\n"), "{after}");
+}

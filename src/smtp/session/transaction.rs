@@ -13,6 +13,7 @@ use crate::queue::{Recipient, ReversePath as EnvelopeSender};
 use crate::smtp::parser::{ForwardPath, MailParameters, RcptParameters, ReversePath};
 use crate::smtp::reply::{Reply, Status};
 use crate::smtp::sender::owns;
+use crate::store::{AccountId, StoreError};
 
 /// Runs a directory lookup on the blocking pool; a failed task is a
 /// directory error like any other.
@@ -208,7 +209,7 @@ where
     }
 
     /// Whether the account's quota is used up.
-    async fn over_quota(&mut self, account: crate::store::AccountId) -> Result<bool, Reply> {
+    async fn over_quota(&mut self, account: AccountId) -> Result<bool, Reply> {
         let directory = self.context.authenticator.directory();
         let user = blocking(directory, move |d| d.user_by_id(account))
             .await
@@ -218,6 +219,8 @@ where
         };
         match self.context.store.quota_usage(account).await {
             Ok(usage) => Ok(usage.bytes >= quota),
+            // No mailbox yet holds nothing: the first delivery creates it.
+            Err(StoreError::NoAccount(_)) => Ok(false),
             Err(error) => {
                 tracing::error!(%error, "quota lookup failed");
                 Err(local_error())
