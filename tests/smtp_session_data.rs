@@ -296,3 +296,19 @@ async fn parameters_after_helo_are_refused() {
     c.expect("250 2.0.0").await;
     assert!(f.committed()[0].text().contains(" with SMTP id "));
 }
+
+#[tokio::test]
+async fn bare_lf_in_bdat_of_a_text_message_is_refused() {
+    let f = fixture().await;
+    let mut c = f.inbound().await;
+    c.send("MAIL FROM:<a@elsewhere.example>").await;
+    c.expect("250").await;
+    c.send("RCPT TO:<bob@example.test>").await;
+    c.expect("250").await;
+    let chunk = b"Subject: x\r\n\r\nbody\n.\nMAIL FROM:<evil@example.test>\r\n";
+    c.send_raw(format!("BDAT {} LAST\r\n", chunk.len()).as_bytes())
+        .await;
+    c.send_raw(chunk).await;
+    c.expect("550 5.6.11").await;
+    assert!(f.committed().is_empty());
+}

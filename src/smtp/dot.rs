@@ -98,9 +98,58 @@ impl DotDecoder {
     }
 }
 
+/// Finds bare CR and LF in data that has no dot encoding (BDAT chunks of a
+/// 7BIT or 8BITMIME message, RFC 3030 §3): such a message could end the
+/// data early at a next hop that relays it with DATA, so it is refused as
+/// DATA refuses it.
+#[derive(Debug, Default)]
+pub struct LineEndingCheck {
+    after_cr: bool,
+    bare: bool,
+}
+
+impl LineEndingCheck {
+    pub fn feed(&mut self, input: &[u8]) {
+        for &byte in input {
+            match (self.after_cr, byte) {
+                (true, b'\n') => self.after_cr = false,
+                (true, b'\r') => self.bare = true,
+                (true, _) => {
+                    self.bare = true;
+                    self.after_cr = false;
+                }
+                (false, b'\r') => self.after_cr = true,
+                (false, b'\n') => self.bare = true,
+                (false, _) => {}
+            }
+        }
+    }
+
+    /// Whether a bare CR or LF was seen; a CR at the very end counts as bare.
+    pub fn saw_bare_line_ending(&self) -> bool {
+        self.bare || self.after_cr
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_ending_check_finds_bare_cr_and_lf_across_chunks() {
+        let check = |chunks: &[&[u8]]| {
+            let mut check = LineEndingCheck::default();
+            for chunk in chunks {
+                check.feed(chunk);
+            }
+            check.saw_bare_line_ending()
+        };
+        assert!(!check(&[b"a\r", b"\nb\r\n"]));
+        assert!(check(&[b"a\n.\n"]));
+        assert!(check(&[b"a\r", b"b\r\n"]));
+        assert!(check(&[b"a\r\r\n"]));
+        assert!(check(&[b"a\r"]));
+    }
 
     fn decode(input: &[u8]) -> (Vec<u8>, Option<usize>, bool) {
         let mut decoder = DotDecoder::default();

@@ -11,13 +11,23 @@ use super::receive::{Additions, ReceiveFailure, Receiver};
 use super::transaction::sender_not_owned;
 use super::{Role, Session, Step, Transaction, bad_sequence, local_error, unix_now};
 use crate::queue::{BodyType, Envelope, SpoolError};
-use crate::smtp::dot::DotDecoder;
+use crate::smtp::dot::{DotDecoder, LineEndingCheck};
 use crate::smtp::reply::{Reply, Status};
 use crate::smtp::sender::owns;
 use crate::smtp::trace::{Received, received_field, with_protocol};
 
 fn no_recipients() -> Reply {
     Reply::new(554, Status::new(5, 5, 1), "No valid recipients")
+}
+
+/// A bare CR or LF in a text message (RFC 5321 §2.3.8): refused, never
+/// repaired, so no two servers can read its end differently.
+fn bare_line_ending() -> Reply {
+    Reply::new(
+        550,
+        Status::new(5, 6, 11),
+        "Bare CR or LF in message data, use CRLF line endings",
+    )
 }
 
 fn too_big() -> Reply {
@@ -82,11 +92,7 @@ where
         }
         if decoder.saw_bare_line_ending() {
             self.transaction = None;
-            return Step::Reply(Reply::new(
-                550,
-                Status::new(5, 6, 11),
-                "Bare CR or LF in message data, use CRLF line endings",
-            ));
+            return Step::Reply(bare_line_ending());
         }
         Step::Reply(self.finish_message(receiver).await)
     }
@@ -106,10 +112,10 @@ where
             };
         }
         let existing = self.transaction.as_mut().and_then(|t| t.chunks.take());
-        let mut receiver = match existing {
-            Some(receiver) => receiver,
+        let (mut receiver, mut line_endings) = match existing {
+            Some(started) => started,
             None => match self.start_message().await {
-                Ok(receiver) => receiver,
+                Ok(receiver) => (receiver, LineEndingCheck::default()),
                 Err(reply) => {
                     self.transaction = None;
                     return match self.discard(size).await {
@@ -126,14 +132,23 @@ where
                 Err(end) => return Step::End(end),
             };
             remaining -= chunk.len() as u64;
+            line_endings.feed(&chunk);
             receiver.push(&chunk).await;
         }
         if receiver.failed() || last {
+            let binary = self
+                .transaction
+                .as_ref()
+                .is_some_and(|t| t.parameters.body == Some(BodyType::BinaryMime));
+            if last && !binary && line_endings.saw_bare_line_ending() {
+                self.transaction = None;
+                return Step::Reply(bare_line_ending());
+            }
             return Step::Reply(self.finish_message(receiver).await);
         }
         let octets = receiver.octets();
         if let Some(transaction) = self.transaction.as_mut() {
-            transaction.chunks = Some(receiver);
+            transaction.chunks = Some((receiver, line_endings));
         }
         Step::Reply(Reply::new(
             250,

@@ -26,6 +26,7 @@ use crate::auth::{AliasAddress, AuthenticatedUser, Authenticator};
 use crate::config::SmtpSection;
 use crate::queue::{MessageSink, Recipient, ReversePath};
 use crate::server::{MaybeTls, Shutdown};
+use crate::smtp::dot::LineEndingCheck;
 use crate::smtp::parser::{Command, MailParameters, ParseError, parse_command};
 use crate::smtp::rate::SubmissionRate;
 use crate::smtp::reply::{Reply, Status};
@@ -95,8 +96,9 @@ struct Transaction {
     recipients: Vec<Recipient>,
     /// Submission: the addresses the user may send as, for the From: check.
     owned: Vec<AliasAddress>,
-    /// The message received so far by BDAT (RFC 3030).
-    chunks: Option<Receiver>,
+    /// The message received so far by BDAT (RFC 3030), with the check
+    /// for bare line endings outside BINARYMIME.
+    chunks: Option<(Receiver, LineEndingCheck)>,
 }
 
 /// What the loop does after a command.
