@@ -10,7 +10,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use super::receive::{Additions, ReceiveFailure, Receiver};
 use super::transaction::sender_not_owned;
 use super::{Role, Session, Step, Transaction, bad_sequence, local_error, unix_now};
-use crate::queue::{BodyType, Envelope, SpoolError};
+use crate::queue::{BodyType, Envelope, ReversePath, SpoolError};
 use crate::smtp::dot::{DotDecoder, LineEndingCheck};
 use crate::smtp::reply::{Reply, Status};
 use crate::smtp::sender::owns;
@@ -237,8 +237,12 @@ where
         {
             return sender_not_owned();
         }
-        let envelope = self.envelope(&transaction);
+        let envelope = self.envelope(transaction);
         let recipients = envelope.recipients.len();
+        let from = match &envelope.mail_from {
+            ReversePath::Null => String::new(),
+            ReversePath::Address(address) => address.clone(),
+        };
         match writer.commit(envelope).await {
             Ok(queue_id) => {
                 self.accepted += 1;
@@ -250,7 +254,7 @@ where
                         .rate
                         .record(user.account, per_hour, Instant::now());
                 }
-                tracing::info!(%queue_id, octets, recipients, "message queued");
+                tracing::info!(%queue_id, from, recipients, octets, "message queued");
                 Reply::new(
                     250,
                     Status::new(2, 0, 0),
@@ -261,15 +265,15 @@ where
         }
     }
 
-    fn envelope(&self, transaction: &Transaction) -> Envelope {
-        let parameters = &transaction.parameters;
+    fn envelope(&self, transaction: Transaction) -> Envelope {
+        let parameters = transaction.parameters;
         Envelope {
-            mail_from: transaction.mail_from.clone(),
-            recipients: transaction.recipients.clone(),
+            mail_from: transaction.mail_from,
+            recipients: transaction.recipients,
             body: parameters.body.unwrap_or_default(),
             smtputf8: parameters.smtputf8,
             ret: parameters.ret,
-            envid: parameters.envid.clone(),
+            envid: parameters.envid,
             submitter: match self.settings.role {
                 Role::Submission => self.user.as_ref().map(|user| user.account),
                 Role::Inbound => None,
