@@ -5,9 +5,9 @@ mod smtp_support;
 
 use std::sync::Arc;
 
-use postamt::queue::{BodyType, MessageSink};
-use postamt::smtp::{Role, SessionContext};
-use smtp_support::{FullSink, fixture, settings};
+use postamt::queue::BodyType;
+use postamt::smtp::Role;
+use smtp_support::{FailingCommitSink, FullSink, fixture, settings};
 
 /// The message as committed, without the Received field the server added.
 fn body_after_received(text: &str) -> &str {
@@ -209,20 +209,9 @@ async fn utf8_addresses_need_smtputf8() {
 #[tokio::test]
 async fn a_full_spool_answers_452_4_3_1() {
     let f = fixture().await;
-    let context = SessionContext {
-        sink: Arc::new(FullSink) as Arc<dyn MessageSink>,
-        ..f.context.clone()
-    };
-    let (client, server) = tokio::io::duplex(1 << 16);
-    let session = postamt::smtp::Session::new(
-        postamt::server::MaybeTls::Plain(server),
-        context,
-        settings(Role::Inbound),
-        postamt::server::Shutdown::never(),
-    );
-    tokio::spawn(session.run());
-    let mut c = smtp_support::Client::new(client);
-    c.expect("220").await;
+    let mut c = f
+        .connect_to(Arc::new(FullSink), settings(Role::Inbound))
+        .await;
     c.ehlo().await;
     c.send("MAIL FROM:<a@elsewhere.example>").await;
     c.expect("250").await;
@@ -230,6 +219,23 @@ async fn a_full_spool_answers_452_4_3_1() {
     c.expect("250").await;
     c.send("DATA").await;
     c.expect("452 4.3.1").await;
+}
+
+#[tokio::test]
+async fn a_failed_commit_answers_451_4_3_0_never_250() {
+    let f = fixture().await;
+    let mut c = f
+        .connect_to(Arc::new(FailingCommitSink), settings(Role::Inbound))
+        .await;
+    c.ehlo().await;
+    let reply = c
+        .transaction(
+            "a@elsewhere.example",
+            "bob@example.test",
+            "Subject: x\r\n\r\ny\r\n",
+        )
+        .await;
+    assert!(reply.starts_with("451 4.3.0"), "{reply}");
 }
 
 #[tokio::test]

@@ -127,6 +127,43 @@ impl MessageSink for MemorySink {
     }
 }
 
+/// A spool whose commit fails: the disk went away after the data.
+pub struct FailingCommitSink;
+
+struct FailingWriter;
+
+impl AsyncWrite for FailingWriter {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Poll::Ready(Ok(buf.len()))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl SpoolWriter for FailingWriter {
+    fn written(&self) -> u64 {
+        0
+    }
+
+    fn commit(self: Box<Self>, _: Envelope) -> SinkFuture<'static, QueueId> {
+        Box::pin(async { Err(SpoolError::Io(io::ErrorKind::StorageFull.into())) })
+    }
+}
+
+impl MessageSink for FailingCommitSink {
+    fn receive(&self) -> SinkFuture<'_, Box<dyn SpoolWriter>> {
+        Box::pin(async { Ok(Box::new(FailingWriter) as Box<dyn SpoolWriter>) })
+    }
+}
+
 /// A spool that is always full.
 pub struct FullSink;
 
@@ -221,10 +258,24 @@ impl Fixture {
 
     /// A session with `settings`, the greeting read.
     pub async fn connect(&self, settings: SessionSettings) -> Client {
+        self.connect_to(Arc::clone(&self.context.sink), settings)
+            .await
+    }
+
+    /// A session handing its messages to `sink`.
+    pub async fn connect_to(
+        &self,
+        sink: Arc<dyn MessageSink>,
+        settings: SessionSettings,
+    ) -> Client {
+        let context = SessionContext {
+            sink,
+            ..self.context.clone()
+        };
         let (client, server) = tokio::io::duplex(1 << 20);
         let session = Session::new(
             MaybeTls::Plain(server),
-            self.context.clone(),
+            context,
             settings,
             Shutdown::never(),
         );
