@@ -200,9 +200,10 @@ fn orcpt(value: &[u8]) -> Result<String, ParseError> {
     String::from_utf8(value.to_vec()).map_err(|_| invalid)
 }
 
-/// RFC 3461 §4: `xtext = *( xchar / hexchar )`, `hexchar = "+" 2HEXDIG`
-/// (uppercase), xchar any of `!` to `~` but `+` and `=`; decoded. The
-/// length limit is on the encoded form.
+/// RFC 3461 §4: `xtext = *( xchar / hexchar )`, `hexchar = "+" 2HEXDIG`,
+/// xchar any of `!` to `~` but `+` and `=`; decoded. The RFC asks for
+/// uppercase hex digits; lowercase ones are taken too, as they can mean
+/// nothing else. The length limit is on the encoded form.
 pub(super) fn xtext(value: &[u8], limit: usize) -> Result<String, ParseError> {
     let invalid = ParseError::InvalidParameter("malformed xtext");
     if value.len() > limit {
@@ -215,6 +216,7 @@ pub(super) fn xtext(value: &[u8], limit: usize) -> Result<String, ParseError> {
             let hex = |c: u8| match c {
                 b'0'..=b'9' => Some(c - b'0'),
                 b'A'..=b'F' => Some(c - b'A' + 10),
+                b'a'..=b'f' => Some(c - b'a' + 10),
                 _ => None,
             };
             match tail {

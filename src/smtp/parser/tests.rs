@@ -298,3 +298,16 @@ fn initial_response_is_redacted_in_debug() {
     let command = parse("AUTH PLAIN c2VjcmV0").unwrap();
     assert!(!format!("{command:?}").contains("c2VjcmV0"));
 }
+
+#[test]
+fn envid_xtext_takes_lowercase_hex_and_refuses_bare_plus() {
+    let Command::Mail(_, parameters) = parse("MAIL FROM:<a@example.org> ENVID=a+2bb").unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(parameters.envid.as_deref(), Some("a+b"));
+    assert!(matches!(
+        parse("MAIL FROM:<a@example.org> ENVID=a+"),
+        Err(ParseError::InvalidParameter(_))
+    ));
+}
