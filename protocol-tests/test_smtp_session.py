@@ -17,10 +17,9 @@ PASSWORD = "correct horse battery staple"
 MESSAGE = f"From: {ALICE}\r\nTo: bob@example.test\r\nSubject: test\r\n\r\nHello Bob.\r\n"
 
 
-@pytest.fixture(scope="module")
-def smtp_server(tmp_path_factory):
-    """One daemon for the module: the tests leave no state that another one reads."""
-    inst = Instance(tmp_path_factory.mktemp("smtp"), extra_config="[limits]\nmessage_size = 65536\n")
+@pytest.fixture
+def smtp_server(tmp_path):
+    inst = Instance(tmp_path, extra_config="[limits]\nmessage_size = 65536\n")
     inst.cli("domain", "add", "example.test")
     inst.cli("user", "add", ALICE, "--password-stdin", input=PASSWORD + "\n")
     inst.cli("user", "add", "bob@example.test", "--password-stdin", input=PASSWORD + "\n")
