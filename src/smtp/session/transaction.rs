@@ -178,8 +178,9 @@ where
         .await
         .ok_or_else(local_error)?;
         let targets = match resolution {
-            Resolution::DomainNotLocal if self.settings.role == Role::Submission => return Ok(()),
-            // DESIGN.md invariant 6: never relay for an unauthenticated client.
+            // DESIGN.md invariant 6: relay only for an authenticated client
+            // (AUTH exists on submission only).
+            Resolution::DomainNotLocal if self.user.is_some() => return Ok(()),
             Resolution::DomainNotLocal => {
                 return Err(Reply::new(554, Status::new(5, 7, 1), "Relay access denied"));
             }
