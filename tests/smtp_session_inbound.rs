@@ -227,3 +227,22 @@ async fn a_user_with_a_quota_but_no_mailbox_yet_is_accepted() {
     c.send("RCPT TO:<erin@example.test>").await;
     c.expect("250 2.1.5").await;
 }
+
+#[tokio::test]
+async fn a_declared_size_beyond_the_quota_left_is_refused_at_rcpt() {
+    let f = fixture().await;
+    f.directory
+        .set_quota("bob@example.test", Some(1000))
+        .unwrap();
+    let mut c = f.inbound().await;
+    c.send("MAIL FROM:<a@elsewhere.example> SIZE=2000").await;
+    c.expect("250").await;
+    c.send("RCPT TO:<bob@example.test>").await;
+    c.expect("452 4.2.2").await;
+    c.send("RSET").await;
+    c.expect("250").await;
+    c.send("MAIL FROM:<a@elsewhere.example> SIZE=500").await;
+    c.expect("250").await;
+    c.send("RCPT TO:<bob@example.test>").await;
+    c.expect("250 2.1.5").await;
+}

@@ -197,8 +197,14 @@ where
                 "Mailbox disabled, not accepting messages",
             ));
         }
+        // RFC 1870 §6.2: a declared SIZE that cannot fit is refused at RCPT.
+        let declared = self
+            .transaction
+            .as_ref()
+            .and_then(|t| t.parameters.size)
+            .unwrap_or(0);
         for target in &enabled {
-            if !self.over_quota(target.account).await? {
+            if !self.over_quota(target.account, declared).await? {
                 return Ok(());
             }
         }
@@ -209,8 +215,8 @@ where
         ))
     }
 
-    /// Whether the account's quota is used up.
-    async fn over_quota(&mut self, account: AccountId) -> Result<bool, Reply> {
+    /// Whether the account's quota is used up, or too short for `declared` more octets.
+    async fn over_quota(&mut self, account: AccountId, declared: u64) -> Result<bool, Reply> {
         let directory = self.context.authenticator.directory();
         let user = blocking(directory, move |d| d.user_by_id(account))
             .await
@@ -219,7 +225,7 @@ where
             return Ok(false);
         };
         match self.context.store.quota_usage(account).await {
-            Ok(usage) => Ok(usage.bytes >= quota),
+            Ok(usage) => Ok(usage.bytes >= quota || usage.bytes.saturating_add(declared) > quota),
             // No mailbox yet holds nothing: the first delivery creates it.
             Err(StoreError::NoAccount(_)) => Ok(false),
             Err(error) => {
