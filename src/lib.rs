@@ -13,6 +13,7 @@
 //! - [`queue`]: the spool, the delivery queue and the contracts between SMTP,
 //!   local delivery and the outbound client.
 //! - [`outbound`]: the SMTP client that delivers to other servers.
+//! - [`smtp`]: inbound SMTP and message submission.
 
 pub mod auth;
 pub mod config;
@@ -24,4 +25,5 @@ pub mod outbound;
 pub mod pop3;
 pub mod queue;
 pub mod server;
+pub mod smtp;
 pub mod store;

@@ -1,16 +1,21 @@
-//! `postamt serve`: the daemon. Binds every listener, then serves until SIGTERM; SIGHUP reloads.
-//! On the embedded default it also makes the first start usable: a demo account whose password
-//! is printed once, and a note on how to connect a client.
+//! `postamt serve`: the daemon. Binds every listener, starts the queue worker, then serves until
+//! SIGTERM; SIGHUP reloads. On the embedded default it also makes the first start usable: a demo
+//! account whose password is printed once, and a note on how to connect a client.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::anyhow;
 use postamt::auth::{Authenticator, Directory, ThrottleSettings, User, generate_password};
 use postamt::config::{AuthSection, Config, Protocol, TlsMode};
+use postamt::delivery::LocalDelivery;
 use postamt::imap::ImapHandler;
 use postamt::logging;
+use postamt::outbound::{OutboundSettings, OutboundTransport};
 use postamt::pop3::Pop3Handler;
-use postamt::server::{Handlers, Server, ServerError};
+use postamt::queue::{QueueSettings, QueueWorker, RemoteTransport, Spool};
+use postamt::server::{Handlers, ProtocolHandler, Server, ServerError};
+use postamt::smtp::SmtpHandler;
 use postamt::store::{MailBackend, Store};
 
 use super::context::{ConfigSource, Context};
@@ -30,9 +35,18 @@ pub fn run(context: Context) -> CommandResult {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Failure::new(Exit::Software, anyhow!("cannot start the runtime: {e}")))?;
     let store = Store::new(Arc::new(context.store()?));
+    let directory = Arc::new(directory);
     let authenticator = Arc::new(Authenticator::new(
-        Arc::new(directory),
+        Arc::clone(&directory),
         throttle_settings(&context.config.auth),
+    ));
+    // Opening the spool finishes what a crash left: before any client is answered.
+    let spool = Spool::open(&context.config.server.data_dir)
+        .map_err(|e| Failure::new(Exit::IoErr, anyhow!("cannot open the queue: {e}")))?;
+    let smtp: Arc<dyn ProtocolHandler> = Arc::new(SmtpHandler::new(
+        store.clone(),
+        Arc::clone(&authenticator),
+        spool.clone(),
     ));
     let handlers = Handlers::default()
         .with(
@@ -41,10 +55,25 @@ pub fn run(context: Context) -> CommandResult {
         )
         .with(
             Protocol::Pop3,
-            Arc::new(Pop3Handler::new(store, authenticator)),
-        );
-    runtime.block_on(serve(context, demo, handlers))
+            Arc::new(Pop3Handler::new(store.clone(), authenticator)),
+        )
+        .with(Protocol::Smtp, Arc::clone(&smtp))
+        .with(Protocol::Submission, smtp);
+    let queue = QueueParts {
+        spool,
+        delivery: Arc::new(LocalDelivery::new(store, directory)),
+    };
+    runtime.block_on(serve(context, demo, handlers, queue))
 }
+
+/// What the queue worker runs on besides the configuration.
+struct QueueParts {
+    spool: Arc<Spool>,
+    delivery: Arc<LocalDelivery>,
+}
+
+/// How long shutdown waits for the queue worker to record the attempts it cut short.
+const QUEUE_STOP_GRACE: Duration = Duration::from_secs(10);
 
 /// The login throttle as `[auth]` configures it.
 fn throttle_settings(auth: &AuthSection) -> ThrottleSettings {
@@ -61,6 +90,7 @@ async fn serve(
     context: Context,
     demo: Option<(User, String)>,
     handlers: Handlers,
+    queue: QueueParts,
 ) -> CommandResult {
     let config_path = match &context.source {
         ConfigSource::File(path) => Some(path.clone()),
@@ -71,10 +101,30 @@ async fn serve(
         .await
         .map_err(server_failure)?;
     let _signals = server.handle_signals().map_err(server_failure)?;
+    let outbound = OutboundSettings::from_config(&context.config)
+        .and_then(OutboundTransport::new)
+        .map_err(|e| Failure::new(Exit::Config, anyhow!("outbound delivery: {e}")))?;
+    let transport: Arc<dyn RemoteTransport> = Arc::new(outbound);
+    let stop = server.shutdown_signal();
+    let worker = QueueWorker::spawn(
+        queue.spool,
+        queue.delivery,
+        transport,
+        QueueSettings::from_config(&context.config),
+        async move { stop.requested().await },
+    );
     if embedded {
         print_welcome(&context.config, demo.as_ref());
     }
     server.run().await;
+    if tokio::time::timeout(QUEUE_STOP_GRACE, worker)
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "the queue worker did not stop in time; its attempts resume at the next start"
+        );
+    }
     Ok(())
 }
 
@@ -146,7 +196,6 @@ fn print_welcome(config: &Config, demo: Option<&(User, String)>) {
         "The certificate is self-signed ({}): accept it in the client.",
         config.certificate_files().certificate.display()
     );
-    println!("SMTP answers \"not available yet\" in this version (see README).");
     println!("Stop with Ctrl-C.");
 }
 

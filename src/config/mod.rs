@@ -10,6 +10,7 @@ mod listeners;
 mod outbound;
 mod queue;
 mod sections;
+mod smtp;
 mod validate;
 
 use std::net::SocketAddr;
@@ -26,6 +27,7 @@ pub use sections::{
     AuthSection, LimitsSection, LogFormat, LogSection, Pop3Deleted, Pop3Section, Protocol, Seconds,
     ServerSection, TimeoutsSection, TlsMode, TlsSection,
 };
+pub use smtp::SmtpSection;
 
 /// Why a configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +72,7 @@ pub struct Config {
     pub log: LogSection,
     pub outbound: OutboundSection,
     pub queue: QueueSection,
+    pub smtp: SmtpSection,
 }
 
 /// The file as written, before validation.
@@ -96,6 +99,8 @@ struct ConfigFile {
     outbound: OutboundSection,
     #[serde(default)]
     queue: QueueSection,
+    #[serde(default)]
+    smtp: SmtpSection,
 }
 
 impl Config {
@@ -128,6 +133,7 @@ impl Config {
             log: LogSection::default(),
             outbound: OutboundSection::default(),
             queue: QueueSection::default(),
+            smtp: SmtpSection::default(),
         }
     }
 

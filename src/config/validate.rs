@@ -29,6 +29,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
     log(&file.log)?;
     super::outbound::validate(&file.outbound)?;
     super::queue::validate(&file.queue).map_err(|(key, problem)| invalid(key, problem))?;
+    super::smtp::validate(&file.smtp)?;
     Ok(Config {
         server: file.server,
         tls: file.tls,
@@ -40,6 +41,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
         log: file.log,
         outbound: file.outbound,
         queue: file.queue,
+        smtp: file.smtp,
     })
 }
 

@@ -137,6 +137,12 @@ impl Server {
     /// From now on SIGTERM and SIGINT shut the server down and SIGHUP reloads it, until the
     /// returned guard is dropped. Install before announcing the server: a signal that arrives
     /// before the handlers would kill the process instead of stopping it cleanly.
+    /// The signal [`Server::run`] stops on, for tasks beside the sessions (the queue
+    /// worker) that must finish with them.
+    pub fn shutdown_signal(&self) -> Shutdown {
+        self.shared.shutdown.subscribe()
+    }
+
     pub fn handle_signals(&self) -> Result<SignalHandlers, ServerError> {
         signals::listen(self.handle())
     }

@@ -1,0 +1,104 @@
+//! The SMTP [`ProtocolHandler`]: one instance serves inbound SMTP and
+//! submission, building a [`Session`] per connection from the listener and
+//! the configuration, and refusing a client over a connection limit with
+//! `421 4.7.0`. Holds what all sessions share; speaks no SMTP itself.
+
+use std::sync::Arc;
+
+use tokio::io::AsyncWriteExt;
+
+use crate::auth::Authenticator;
+use crate::config::{Protocol, TlsMode};
+use crate::queue::MessageSink;
+use crate::server::{Connection, ProtocolHandler, Refusal, SessionFuture};
+use crate::smtp::rate::SubmissionRate;
+use crate::smtp::reply::{Reply, Status};
+use crate::smtp::session::{Role, Session, SessionContext, SessionSettings};
+use crate::store::Store;
+
+/// Serves SMTP (`Protocol::Smtp`) and submission (`Protocol::Submission`).
+pub struct SmtpHandler {
+    context: SessionContext,
+}
+
+impl SmtpHandler {
+    pub fn new(
+        store: Store,
+        authenticator: Arc<Authenticator>,
+        sink: Arc<dyn MessageSink>,
+    ) -> Self {
+        Self {
+            context: SessionContext {
+                store,
+                authenticator,
+                sink,
+                rate: Arc::new(SubmissionRate::default()),
+            },
+        }
+    }
+}
+
+/// The settings of one connection's session.
+fn settings<S>(connection: &Connection<S>) -> SessionSettings
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let config = &connection.config;
+    let starttls =
+        (connection.tls_mode == TlsMode::StartTls && !connection.stream.is_tls()).then(|| {
+            (
+                connection.tls.acceptor(),
+                config.timeouts.tls_handshake.duration(),
+            )
+        });
+    SessionSettings {
+        // Anything but submission is served as inbound: it never relays.
+        role: match connection.protocol {
+            Protocol::Submission => Role::Submission,
+            _ => Role::Inbound,
+        },
+        hostname: config.server.hostname.clone(),
+        peer: connection.peer,
+        session_id: connection.session_id.to_string(),
+        idle_timeout: connection.idle_timeout,
+        starttls,
+        plaintext_auth: config.auth.allow_plaintext_on_loopback
+            && connection.peer.ip().is_loopback(),
+        message_size: config.limits.message_size,
+        smtp: config.smtp.clone(),
+    }
+}
+
+impl ProtocolHandler for SmtpHandler {
+    fn serve(&self, connection: Connection) -> SessionFuture {
+        let settings = settings(&connection);
+        let session = Session::new(
+            connection.stream,
+            self.context.clone(),
+            settings,
+            connection.shutdown,
+        );
+        Box::pin(session.run())
+    }
+
+    fn refuse(&self, mut connection: Connection, reason: Refusal) -> SessionFuture {
+        // RFC 5321 §3.1: 421 with the host name; RFC 3463 4.7.0: a policy refusal.
+        let why = match reason {
+            Refusal::TooManyConnections => "Too many connections, try again later",
+            Refusal::TooManyFromAddress => {
+                "Too many connections from your address, try again later"
+            }
+        };
+        let text = format!("{} {why}", connection.hostname());
+        let bytes = Reply::new(421, Status::new(4, 7, 0), &text).to_bytes();
+        Box::pin(async move {
+            let written = async {
+                connection.stream.write_all(&bytes).await?;
+                connection.stream.shutdown().await
+            };
+            if let Err(error) = written.await {
+                tracing::debug!(%error, "client left before the refusal was written");
+            }
+        })
+    }
+}
