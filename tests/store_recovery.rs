@@ -286,3 +286,37 @@ async fn deleted_mailbox_stays_deleted_when_its_directory_survived_a_crash() {
     assert_eq!(names.len(), 6, "{names:?}");
     assert!(!path.exists());
 }
+
+#[tokio::test]
+async fn a_message_linked_by_an_append_that_never_committed_is_removed_not_indexed() {
+    let (dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 1).await;
+    // The state kill -9 leaves between link and commit: the staged file in
+    // tmp/ and its second name under the next UID, with no index row.
+    let staged = account_dir(dir.path(), ALICE).join("tmp").join("in-flight");
+    std::fs::write(&staged, small_message(7)).unwrap();
+    let orphan = message_path(dir.path(), inbox, Uid(uids[0].0 + 1));
+    std::fs::hard_link(&staged, &orphan).unwrap();
+    let report = store.reindex(ALICE).await.unwrap();
+    assert_eq!((report.indexed, report.removed), (0, 1));
+    assert!(!orphan.exists());
+    let snap = store.snapshot(ALICE, inbox).await.unwrap();
+    assert_eq!(
+        snap.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
+        uids
+    );
+}
+
+#[tokio::test]
+async fn a_file_without_a_row_and_no_staged_twin_is_still_indexed() {
+    let (dir, store) = store().await;
+    let (inbox, uids) = fill(&store, "INBOX", 1).await;
+    let restored = message_path(dir.path(), inbox, Uid(uids[0].0 + 1));
+    std::fs::write(&restored, small_message(8)).unwrap();
+    let report = store.reindex(ALICE).await.unwrap();
+    assert_eq!(report.indexed, 1);
+    assert_eq!(
+        store.snapshot(ALICE, inbox).await.unwrap().messages.len(),
+        2
+    );
+}

@@ -2,8 +2,10 @@
 //! built from numeric ids (account, mailbox, UID) or names this module
 //! generates: no user-chosen string ever becomes a path (invariant 4).
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -189,6 +191,34 @@ pub fn scan_mailbox_dirs(mail: &Path) -> io::Result<Vec<MailboxId>> {
 }
 
 /// Removes temporary files older than [`STALE_TMP_AGE`]; returns how many.
+/// The (device, inode) of every file in `dir`: a message file that shares
+/// one with a file in `tmp/` belongs to an append that has not committed.
+pub fn inodes(dir: &Path) -> io::Result<HashSet<(u64, u64)>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(e) => return Err(e),
+    };
+    let mut found = HashSet::new();
+    for entry in entries {
+        match entry?.metadata() {
+            Ok(meta) if meta.is_file() => {
+                found.insert((meta.dev(), meta.ino()));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(found)
+}
+
+/// The (device, inode) of one file.
+pub fn inode(path: &Path) -> io::Result<(u64, u64)> {
+    let meta = fs::metadata(path)?;
+    Ok((meta.dev(), meta.ino()))
+}
+
 pub fn remove_stale_tmp(dir: &Path) -> io::Result<u64> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,

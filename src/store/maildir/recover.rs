@@ -2,7 +2,10 @@
 //! an index agree with the files (run on the first open of an account in a
 //! process and by `reindex`); `rebuild` replaces a missing or corrupt index
 //! and then reconciles. Neither ever deletes a message that was not
-//! expunged.
+//! expunged, except the file of an append that never committed: its staged
+//! copy is still in `tmp/`, so nobody was told it was stored, and indexing it
+//! would deliver twice what the sender (or the queue, by its delivery id)
+//! stores again.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -23,6 +26,9 @@ use crate::store::types::{Flags, InternalDate, MailboxId, MailboxName, ModSeq, U
 
 /// Brings the index in line with the files of every mailbox.
 pub fn reconcile(account: &Account) -> Result<ReindexReport, StoreError> {
+    // Before the stale ones go: an append that committed has already
+    // removed its staged file, so a message sharing an inode with one did not.
+    let uncommitted = files::inodes(&account.dir.tmp())?;
     let mut report = ReindexReport {
         removed: files::remove_stale_tmp(&account.dir.tmp())?,
         ..ReindexReport::default()
@@ -32,7 +38,7 @@ pub fn reconcile(account: &Account) -> Result<ReindexReport, StoreError> {
         deliveries::prune(tx)?;
         recover_mailbox_dirs(account, tx, &mut mailboxes, &mut report)?;
         for mb in &mut mailboxes {
-            reconcile_mailbox(account, tx, mb, &mut report)?;
+            reconcile_mailbox(account, tx, mb, &uncommitted, &mut report)?;
         }
         Ok(())
     })?;
@@ -89,6 +95,7 @@ fn reconcile_mailbox(
     account: &Account,
     tx: &Transaction<'_>,
     mb: &mut MailboxRow,
+    uncommitted: &HashSet<(u64, u64)>,
     report: &mut ReindexReport,
 ) -> Result<(), StoreError> {
     let cur = account.dir.messages(mb.id);
@@ -107,8 +114,9 @@ fn reconcile_mailbox(
 
     for uid in on_disk.iter().filter(|u| !indexed.contains_key(u)) {
         let path = account.dir.message(mb.id, *uid);
-        if expunged.contains(&uid.0) {
-            // Expunged and committed, but the unlink did not happen.
+        if expunged.contains(&uid.0) || uncommitted.contains(&files::inode(&path)?) {
+            // Expunged and committed, but the unlink did not happen; or
+            // linked by an append that never committed.
             files::remove_if_present(&path)?;
             report.removed += 1;
             continue;
