@@ -11,7 +11,12 @@
 
 mod append;
 mod pipeline;
+mod scripts;
 mod stage;
 
 pub use pipeline::{LocalDelivery, LocalRequest, LookupError};
-pub use stage::{DeliveryInfo, Disposition, HeaderField, Stage, StageError, StageFuture, Verdict};
+pub use scripts::{IncludeLocation, ScriptKind, ScriptStore, ScriptStoreError, StoredScript};
+pub use stage::{
+    AutoReply, DeliveryInfo, Disposition, FiledCopy, HeaderField, SpamVerdict, Stage, StageError,
+    StageFuture, Verdict,
+};

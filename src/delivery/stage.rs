@@ -1,12 +1,14 @@
 //! The contract of a pipeline stage: given what is being delivered to whom,
-//! it may choose the folder, add flags, keywords and header fields, or end
-//! the delivery by discarding or rejecting the message. Sieve (RFC 5228
-//! `fileinto`, `addflag`, `discard`, `reject`) and the anti-spam stage are
-//! its intended implementations.
+//! it may choose the folder, add flags, keywords and header fields, file
+//! further copies, forward, ask for an automatic reply, record a spam
+//! verdict, or end the delivery by discarding or rejecting the message.
+//! Sieve (RFC 5228 and its extensions) and the anti-spam stage are its
+//! implementations; the pipeline carries out what they decided.
 
 use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
+use std::time::Duration;
 
 use crate::auth::Address;
 use crate::queue::{QueueId, ReversePath};
@@ -57,14 +59,41 @@ impl HeaderField {
     }
 }
 
-/// Where and how the message is stored: what stages decide, INBOX with no
-/// flags until one does.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What happens to the message: what stages decide, a keep into INBOX with
+/// no flags until one does.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Disposition {
+    /// Where the keep stores the message (the anti-spam stage moves it to
+    /// Junk; Sieve `keep` files here).
     pub folder: MailboxName,
+    /// The flags of the keep (Sieve imap4flags, RFC 5232).
     pub flags: Flags,
-    /// Added above the message's own header, in order.
+    /// Whether the keep still happens: Sieve `fileinto`, `redirect` and
+    /// `discard` cancel the implicit keep (RFC 5228 §2.10.2), `keep`
+    /// restores it.
+    pub keep: bool,
+    /// Further copies, each stored once (`fileinto`, RFC 5228 §4.1). A copy
+    /// into `folder` while `keep` holds is the same message, not a second one
+    /// (§2.10.3).
+    pub copies: Vec<FiledCopy>,
+    /// Addresses the message is forwarded to (`redirect`, RFC 5228 §4.2;
+    /// a user's automatic forwarding). The pipeline sends them through the
+    /// queue with loop protection and SRS.
+    pub redirects: Vec<String>,
+    /// An automatic reply (`vacation`, RFC 5230). The pipeline decides
+    /// whether it may go (RFC 3834: never to lists, bulk or automatic mail,
+    /// the null sender, the user's own addresses or spam; once per sender
+    /// per period).
+    pub auto_reply: Option<AutoReply>,
+    /// The anti-spam verdict, for the stages after it (Sieve `spamtest`,
+    /// RFC 5235) and for the auto-reply rules.
+    pub spam: Option<SpamVerdict>,
+    /// Added above the message's header, in order.
     pub header_fields: Vec<HeaderField>,
+    /// The message's own header section, rewritten (Sieve editheader,
+    /// RFC 5293), CRLF line ends and the empty line that ends it included;
+    /// stored in place of the original header. `None` keeps it as received.
+    pub rewritten_header: Option<Vec<u8>>,
 }
 
 impl Default for Disposition {
@@ -72,9 +101,58 @@ impl Default for Disposition {
         Self {
             folder: inbox(),
             flags: Flags::new(),
+            keep: true,
+            copies: Vec::new(),
+            redirects: Vec::new(),
+            auto_reply: None,
+            spam: None,
             header_fields: Vec::new(),
+            rewritten_header: None,
         }
     }
+}
+
+/// One `fileinto` (RFC 5228 §4.1) with its flags (RFC 5232 §5) and
+/// `:create` (RFC 5490 §3.2: make the mailbox when it is missing, instead of
+/// storing into INBOX).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiledCopy {
+    pub folder: MailboxName,
+    pub flags: Flags,
+    pub create: bool,
+}
+
+/// A reply the user's rules ask for (RFC 5230 §4): sent to the envelope
+/// sender, from the user's address unless `from` says otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoReply {
+    /// `:from`.
+    pub from: Option<String>,
+    /// `:subject`; without it the pipeline uses `Auto: <original subject>`.
+    pub subject: Option<String>,
+    /// The reason: plain text, or with `mime` a whole MIME entity.
+    pub body: String,
+    pub mime: bool,
+    /// `:addresses`: more of the user's addresses, besides those the
+    /// directory knows, that a message must be addressed to (RFC 5230 §4.5).
+    pub addresses: Vec<String>,
+    /// `:days` / `:seconds` (RFC 6131): no second reply to the same sender
+    /// with the same `handle` within it.
+    pub period: Duration,
+    /// `:handle`, or one derived from the reply's text (RFC 5230 §4.2).
+    pub handle: String,
+}
+
+/// What the anti-spam stage concluded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpamVerdict {
+    /// The stage's score; above its threshold the message is spam.
+    pub score: f64,
+    pub is_spam: bool,
+    /// RFC 5235 §3.2 `spamtest`: 1 (certainly not spam) to 10 (certainly spam).
+    pub spamtest: u8,
+    /// RFC 5235 §3.3 `spamtestplus` `:percent`: 0 to 100.
+    pub percent: u8,
 }
 
 /// INBOX, the default folder.
