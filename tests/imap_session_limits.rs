@@ -106,7 +106,7 @@ async fn idle_outlasts_the_autologout_timer() {
 async fn commands_parsed_but_not_advertised_are_bad() {
     let f = fixture().await;
     let mut c = f.select("INBOX").await;
-    c.send("a1 GETQUOTAROOT INBOX").await;
+    c.send("a1 COMPRESS DEFLATE").await;
     c.expect_bad("a1").await;
     c.send("a2 NOOP").await;
     c.expect_ok("a2").await;

@@ -235,13 +235,16 @@ fn bad_names_are_refused_with_the_reason() {
 #[tokio::test]
 async fn dot_dot_name_stays_inside_the_account_directory() {
     let (dir, store) = store().await;
-    let evil = name("../../x");
+    // A name of its own: another process may well own /tmp/x.
+    let target = format!("escape-{}", std::process::id());
+    let evil_text = format!("../../{target}");
+    let evil = name(&evil_text);
     let id = store.create_mailbox(ALICE, &evil, None).await.unwrap();
     let mb = store.mailbox(ALICE, &evil).await.unwrap();
     assert_eq!(mb.id, id);
-    fill(&store, "../../x", 1).await;
-    assert!(!dir.path().join("x").exists());
-    assert!(!dir.path().parent().unwrap().join("x").exists());
+    fill(&store, &evil_text, 1).await;
+    assert!(!dir.path().join(&target).exists());
+    assert!(!dir.path().parent().unwrap().join(&target).exists());
     let mailbox_dir = account_dir(dir.path(), ALICE)
         .join("mail")
         .join(id.0.to_string());
