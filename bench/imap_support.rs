@@ -1,9 +1,10 @@
-//! What the IMAP benchmarks share: a real `postamt serve` on a free loopback
-//! port with implicit TLS, configured in a temp dir under target/ (the build
-//! disk, not tmpfs, so fsync costs what it costs), users made with the CLI,
-//! and a small IMAP client over tokio-rustls that trusts the daemon's
-//! self-signed certificate. Included by bench/imap_load.rs and
-//! bench/imap_idle.rs with `#[path]`; it measures nothing itself.
+//! What the benchmarks share: a real `postamt serve` with IMAP (implicit TLS)
+//! and inbound SMTP on free loopback ports, configured in a temp dir under
+//! target/ (the build disk, not tmpfs, so fsync costs what it costs), users
+//! made with the CLI, and a small IMAP client over tokio-rustls that trusts
+//! the daemon's self-signed certificate. Included by bench/imap_load.rs,
+//! bench/imap_idle.rs and bench/smtp_load.rs with `#[path]`; it measures
+//! nothing itself.
 
 // Each bench uses a different part of it.
 #![allow(dead_code)]
@@ -31,6 +32,8 @@ pub const PASSWORD: &str = "bench-password-1";
 pub struct Daemon {
     child: Option<Child>,
     pub address: SocketAddr,
+    /// Inbound SMTP (port 25's role), plaintext.
+    pub smtp_address: SocketAddr,
     config: PathBuf,
     data_dir: PathBuf,
     _dir: tempfile::TempDir,
@@ -48,12 +51,14 @@ impl Daemon {
         let dir = tempfile::tempdir_in(Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))?;
         let data_dir = dir.path().join("data");
         let address = free_port()?;
+        let smtp_address = free_port()?;
         let config = dir.path().join("postamt.toml");
         std::fs::write(
             &config,
             format!(
                 "[server]\nhostname = \"localhost\"\ndata_dir = \"{}\"\n\n\
                  [[listener]]\nprotocol = \"imap\"\naddress = \"{address}\"\ntls = \"implicit\"\n\n\
+                 [[listener]]\nprotocol = \"smtp\"\naddress = \"{smtp_address}\"\n\n\
                  [limits]\nmax_connections = {c}\nmax_connections_per_ip = {c}\n\
                  imap_sessions_per_account = {s}\nshutdown_grace = 2\n\n\
                  [log]\nlevel = \"warn\"\n",
@@ -65,6 +70,7 @@ impl Daemon {
         let daemon = Daemon {
             child: None,
             address,
+            smtp_address,
             config,
             data_dir,
             _dir: dir,
