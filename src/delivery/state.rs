@@ -136,14 +136,22 @@ impl DeliveryState {
         Ok(())
     }
 
-    /// Forgets replies and forwards older than `before_ms`.
-    pub fn forget_before(&self, before_ms: i64) -> Result<(), StateError> {
+    /// Forgets vacation replies sent before `replies_before_ms` and
+    /// forward keys recorded before `forwards_before_ms`.
+    pub fn forget_before(
+        &self,
+        replies_before_ms: i64,
+        forwards_before_ms: i64,
+    ) -> Result<(), StateError> {
         let connection = self.connection();
         connection.execute(
             "DELETE FROM vacation_replies WHERE sent_ms < ?1",
-            [before_ms],
+            [replies_before_ms],
         )?;
-        connection.execute("DELETE FROM forwards WHERE queued_ms < ?1", [before_ms])?;
+        connection.execute(
+            "DELETE FROM forwards WHERE queued_ms < ?1",
+            [forwards_before_ms],
+        )?;
         Ok(())
     }
 
@@ -186,5 +194,59 @@ impl DeliveryState {
             )?;
         }
         Ok(mark)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WEEK: Duration = Duration::from_secs(7 * 24 * 3600);
+    const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
+
+    #[test]
+    fn a_vacation_reply_is_claimed_again_only_after_the_period() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = DeliveryState::open(dir.path()).unwrap();
+        let alice = AccountId(1);
+        assert!(
+            state
+                .claim_vacation_reply(alice, "c@x", "h", WEEK, 0)
+                .unwrap()
+        );
+        assert!(
+            !state
+                .claim_vacation_reply(alice, "C@X", "h", WEEK, WEEK_MS - 1)
+                .unwrap()
+        );
+        assert!(
+            state
+                .claim_vacation_reply(alice, "c@x", "other", WEEK, 1)
+                .unwrap()
+        );
+        assert!(
+            state
+                .claim_vacation_reply(alice, "c@x", "h", WEEK, WEEK_MS)
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn forgotten_rows_are_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = DeliveryState::open(dir.path()).unwrap();
+        state.record_forward("k", 10).unwrap();
+        assert!(
+            state
+                .claim_vacation_reply(AccountId(1), "c@x", "h", WEEK, 10)
+                .unwrap()
+        );
+        state.forget_before(11, 11).unwrap();
+        assert!(!state.forwarded("k").unwrap());
+        assert!(
+            state
+                .claim_vacation_reply(AccountId(1), "c@x", "h", WEEK, 12)
+                .unwrap()
+        );
     }
 }

@@ -29,6 +29,9 @@ use crate::store::{
 
 /// How often the expiry task runs.
 const PASS_INTERVAL: Duration = Duration::from_secs(3600);
+/// How long a forward's key is remembered: far longer than any message
+/// stays in the queue, so a retry can never forward twice.
+const FORWARD_KEY_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// The account's Trash: the `\Trash` special-use mailbox, else one named
 /// Trash.
@@ -108,8 +111,9 @@ pub(super) async fn make_room(
 pub struct TrashExpiry;
 
 impl TrashExpiry {
-    /// Runs a pass now and then every hour until `shutdown`; does nothing
-    /// when the retention is off. The lead wires it in `serve`.
+    /// Runs a pass now and then every hour until `shutdown`: Trash expiry
+    /// (unless the retention is off) and forgetting vacation replies and
+    /// forward keys past their retention. The lead wires it in `serve`.
     pub fn spawn(
         store: Store,
         directory: Arc<Directory>,
@@ -118,15 +122,16 @@ impl TrashExpiry {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> JoinHandle<()> {
         tokio::spawn(async move {
-            let Some(retention) = settings.trash_retention else {
-                return;
-            };
             let passes = async {
                 let mut interval = tokio::time::interval(PASS_INTERVAL);
                 interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
                     interval.tick().await;
-                    Self::pass(&store, &directory, &state, retention, now_ms()).await;
+                    let now = now_ms();
+                    if let Some(retention) = settings.trash_retention {
+                        Self::pass(&store, &directory, &state, retention, now).await;
+                    }
+                    forget(&state, &settings, now).await;
                 }
             };
             tokio::select! {
@@ -215,6 +220,22 @@ impl TrashExpiry {
             );
         }
         Ok(())
+    }
+}
+
+/// Drops tracker rows past their retention.
+async fn forget(state: &Arc<DeliveryState>, settings: &DeliverySettings, now: i64) {
+    let before =
+        |age: Duration| now.saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX));
+    let (replies, forwards) = (
+        before(settings.vacation_retention),
+        before(FORWARD_KEY_RETENTION),
+    );
+    let state = state.clone();
+    match tokio::task::spawn_blocking(move || state.forget_before(replies, forwards)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(%error, "cannot forget old vacation replies"),
+        Err(_) => tracing::warn!("delivery state task failed"),
     }
 }
 
