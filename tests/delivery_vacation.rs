@@ -181,3 +181,32 @@ async fn cc_and_extra_addresses_count_as_addressed() {
     .await;
     assert_eq!(env.queued().len(), 1);
 }
+
+#[tokio::test]
+async fn from_subject_and_a_mime_body_are_used_as_given() {
+    let env = Env::new();
+    let pipeline = env.pipeline(|_, d| {
+        let mut reply = vacation();
+        reply.from = Some("office@example.org".to_owned());
+        reply.subject = Some("Closed until Monday".to_owned());
+        reply.mime = true;
+        reply.body = "Content-Type: text/html\r\n\r\n<p>Closed</p>\r\n".to_owned();
+        d.auto_reply = Some(reply);
+    });
+    env.deliver(
+        &pipeline,
+        1,
+        Some("carol@remote.test"),
+        "alice@example.org",
+        MESSAGE,
+    )
+    .await;
+    let queued = env.queued();
+    let reply = &queued[0].1;
+    assert!(contains(reply, "From: <office@example.org>\r\n"));
+    assert!(contains(reply, "Subject: Closed until Monday"));
+    assert!(contains(
+        reply,
+        "Content-Type: text/html\r\n\r\n<p>Closed</p>"
+    ));
+}

@@ -12,7 +12,12 @@
 //!
 //! Each forward has a key (queue id, recipient index, account, redirect
 //! index) recorded in delivery.db once queued, so a retried delivery does
-//! not queue it again.
+//! not queue it again. The key is recorded just after the spool commit, in
+//! another database: a crash between the two forwards once more on retry
+//! (a duplicate, never a loss).
+
+use std::path::Path;
+use std::sync::Arc;
 
 use super::actions::{DeliveryActions, now_secs};
 use super::body::write_message;
@@ -22,9 +27,6 @@ use crate::queue::{
     BodyType, Envelope, MessageSink, Notify, QueueId, Recipient, ReversePath, SpoolError, now_ms,
 };
 use crate::store::AccountId;
-
-use std::path::Path;
-use std::sync::Arc;
 
 /// A forward could not be queued: the delivery is retried.
 #[derive(Debug, thiserror::Error)]

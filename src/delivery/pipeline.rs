@@ -1,6 +1,7 @@
 //! The local delivery pipeline: for each account a recipient resolves to,
-//! refuse a disabled mailbox, run the stages in order, then append with the
-//! account's quota. Answers one queue outcome per recipient.
+//! refuse a disabled mailbox, run the stages in order, then carry out their
+//! disposition (store, forward, reply) under the account's quota. Answers
+//! one queue outcome per recipient.
 
 use std::path::Path;
 use std::sync::Arc;
