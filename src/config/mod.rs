@@ -5,6 +5,7 @@
 //! the server reads a `Config`, it never the other way round.
 
 mod data_dir;
+mod delivery;
 mod environment;
 mod listeners;
 mod outbound;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use data_dir::check_data_dir;
+pub use delivery::DeliverySection;
 pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
 pub use listeners::default_listeners;
 pub use outbound::{ANY_DOMAIN, OutboundSection, OutboundTls, RouteHost, RouteTarget, SMTP_PORT};
@@ -73,6 +75,7 @@ pub struct Config {
     pub outbound: OutboundSection,
     pub queue: QueueSection,
     pub smtp: SmtpSection,
+    pub delivery: DeliverySection,
 }
 
 /// The file as written, before validation.
@@ -101,6 +104,8 @@ struct ConfigFile {
     queue: QueueSection,
     #[serde(default)]
     smtp: SmtpSection,
+    #[serde(default)]
+    delivery: DeliverySection,
 }
 
 impl Config {
@@ -134,6 +139,7 @@ impl Config {
             outbound: OutboundSection::default(),
             queue: QueueSection::default(),
             smtp: SmtpSection::default(),
+            delivery: DeliverySection::default(),
         }
     }
 

@@ -3,8 +3,7 @@
 
 use std::path::Path;
 
-use tokio::io::AsyncWriteExt;
-
+use super::body::write_message;
 use crate::store::{
     AccountId, Flags, MailboxName, MessageSource, NewMessage, QuotaLimit, Store, StoreError,
 };
@@ -15,7 +14,9 @@ pub(super) struct AppendJob<'a> {
     pub folder: &'a MailboxName,
     pub flags: Flags,
     /// Header fields written before the message's own.
-    pub prefix: String,
+    pub prefix: &'a str,
+    /// The message's header section as a stage rewrote it.
+    pub header: Option<&'a [u8]>,
     pub message: &'a Path,
     /// The store skips a message whose delivery id it has already stored.
     pub delivery_id: String,
@@ -25,9 +26,7 @@ pub(super) struct AppendJob<'a> {
 /// Streams and appends; a message never sits in memory whole.
 pub(super) async fn append(store: &Store, job: AppendJob<'_>) -> Result<(), StoreError> {
     let mut staged = store.stage(job.account).await?;
-    staged.write_all(job.prefix.as_bytes()).await?;
-    let mut source = tokio::fs::File::open(job.message).await?;
-    tokio::io::copy(&mut source, &mut staged).await?;
+    write_message(&mut staged, job.prefix.as_bytes(), job.header, job.message).await?;
     let staged = staged.finish().await?;
     let message = NewMessage {
         source: MessageSource::Staged(staged),

@@ -1,15 +1,20 @@
 //! The local delivery pipeline: for each account a recipient resolves to,
-//! refuse a disabled mailbox, run the stages in order, then append with the
-//! account's quota. Answers one queue outcome per recipient.
+//! refuse a disabled mailbox, run the stages in order, then carry out their
+//! disposition (store, forward, reply) under the account's quota. Answers
+//! one queue outcome per recipient.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use super::append::{AppendJob, append};
-use super::stage::{DeliveryInfo, Disposition, Stage, Verdict, inbox};
+use super::actions::DeliveryActions;
+use super::filing::{Filing, FilingError};
+use super::forward::{self, Forward};
+use super::header::Header;
+use super::stage::{DeliveryInfo, Disposition, Stage, Verdict};
+use super::vacation;
 use crate::auth::{Directory, DirectoryError, LocalRecipient, Resolution};
 use crate::queue::{Outcome, OutcomeKind, QueueId, ReversePath};
-use crate::store::{QuotaLimit, Store, StoreError};
+use crate::store::{QuotaLimit, Store};
 
 /// One envelope recipient of one queued message to deliver locally.
 #[derive(Debug)]
@@ -38,6 +43,9 @@ pub struct LocalDelivery {
     store: Store,
     directory: Arc<Directory>,
     stages: Vec<Box<dyn Stage>>,
+    /// Forwarding and automatic replies; without them a redirect is kept
+    /// and no reply goes.
+    actions: Option<Arc<DeliveryActions>>,
 }
 
 impl LocalDelivery {
@@ -46,7 +54,14 @@ impl LocalDelivery {
             store,
             directory,
             stages: Vec::new(),
+            actions: None,
         }
+    }
+
+    /// Lets the pipeline forward, answer automatically and reverse SRS.
+    pub fn with_actions(mut self, actions: Arc<DeliveryActions>) -> Self {
+        self.actions = Some(actions);
+        self
     }
 
     /// Adds a stage after those already added (DESIGN.md order:
@@ -58,8 +73,29 @@ impl LocalDelivery {
     }
 
     /// Where an address goes: local users (aliases, catch-all and
-    /// plus-addressing resolved, one entry per account), or not ours.
+    /// plus-addressing resolved, one entry per account), or not ours. An
+    /// SRS address of ours whose original sender is local resolves to that
+    /// sender: a bounce of a forward finds its way back.
     pub async fn resolve(&self, address: &str) -> Result<Resolution, LookupError> {
+        if let Some(original) = self.srs_reverse(address) {
+            let resolution = self.resolve_plain(&original).await?;
+            if matches!(resolution, Resolution::Local(_)) {
+                tracing::info!(original = original.as_str(), "SRS address resolved");
+                return Ok(resolution);
+            }
+        }
+        self.resolve_plain(address).await
+    }
+
+    /// The original address behind an SRS address of ours, for the queue
+    /// to route a bounce of a forward to a remote sender.
+    pub fn srs_reverse(&self, address: &str) -> Option<String> {
+        self.actions
+            .as_ref()
+            .and_then(|actions| actions.srs_reverse(address))
+    }
+
+    async fn resolve_plain(&self, address: &str) -> Result<Resolution, LookupError> {
         let directory = self.directory.clone();
         let address = address.to_owned();
         Ok(
@@ -120,64 +156,137 @@ impl LocalDelivery {
                 }
             }
         }
-        self.store(request, target, disposition, quota).await
+        self.carry_out(request, target, disposition, quota).await
     }
 
-    async fn store(
+    /// Carries out the disposition: loop checks, then the store, then the
+    /// forwards, then the automatic reply. Each step is idempotent on
+    /// retry (delivery ids, forward keys, the vacation tracker).
+    async fn carry_out(
         &self,
         request: &LocalRequest<'_>,
         target: &LocalRecipient,
         mut disposition: Disposition,
         quota: QuotaLimit,
     ) -> Outcome {
-        match self
-            .store
-            .mailbox(target.account, &disposition.folder)
-            .await
-        {
-            Ok(_) => {}
-            Err(StoreError::NoAccount(_)) => {
-                // A user added while the store was not told (or before it
-                // existed): their mailboxes are made on first delivery.
-                if let Err(error) = self.store.create_account(target.account).await {
-                    tracing::warn!(%error, "cannot create the account's store");
-                    return outcome(OutcomeKind::Transient, "4.3.0", "mail store unavailable");
-                }
-                if !disposition.folder.is_inbox() {
-                    disposition.folder = inbox();
+        let needs_header = !disposition.redirects.is_empty() || disposition.auto_reply.is_some();
+        let header = if needs_header {
+            match Header::read(request.message).await {
+                Ok(header) => header,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot read the spooled message");
+                    return outcome(OutcomeKind::Transient, "4.3.0", "spool unavailable");
                 }
             }
-            Err(StoreError::NoMailbox(_)) => {
-                // RFC 5228 §4.1: a fileinto that cannot be done keeps the message.
-                tracing::info!(
-                    folder = disposition.folder.as_str(),
-                    "no such folder; delivering to INBOX"
-                );
-                disposition.folder = inbox();
-            }
-            Err(error) => {
-                tracing::warn!(%error, "mail store unavailable");
-                return outcome(OutcomeKind::Transient, "4.3.0", "mail store unavailable");
-            }
-        }
-        let prefix = trace_fields(request, &disposition);
-        let job = AppendJob {
-            account: target.account,
-            folder: &disposition.folder,
-            flags: disposition.flags,
-            prefix,
-            message: request.message,
-            delivery_id: format!("{}:{}", request.queue_id, request.index),
-            quota: Some(quota),
+        } else {
+            Header::default()
         };
-        match append(&self.store, job).await {
-            Ok(()) => outcome(OutcomeKind::Delivered, "2.0.0", "delivered"),
-            Err(StoreError::OverQuota) => outcome(OutcomeKind::Transient, "4.2.2", "mailbox full"),
+        let redirects = self.allowed_redirects(request, target, &header, &mut disposition);
+        let added = added_fields(&disposition);
+        let prefix = format!("{}{added}", trace_fields(request));
+        let filing = Filing {
+            store: &self.store,
+            account: target.account,
+            queue_id: request.queue_id,
+            index: request.index,
+            prefix: &prefix,
+            message: request.message,
+            size: request.size + prefix.len() as u64,
+            quota,
+        };
+        match filing.file(&disposition).await {
+            Ok(0) if redirects.is_empty() => {
+                tracing::info!("message discarded: no keep, copy or forward");
+            }
+            Ok(_) => {}
+            Err(FilingError::OverQuota) => {
+                return outcome(OutcomeKind::Transient, "4.2.2", "mailbox full");
+            }
             Err(error) => {
                 tracing::warn!(%error, "local delivery failed");
-                outcome(OutcomeKind::Transient, "4.3.0", "mail store error")
+                return outcome(OutcomeKind::Transient, "4.3.0", "mail store error");
             }
         }
+        if let Some(actions) = &self.actions {
+            if !redirects.is_empty() {
+                let forward = Forward {
+                    actions,
+                    directory: &self.directory,
+                    queue_id: request.queue_id,
+                    index: request.index,
+                    account: target.account,
+                    sender: request.sender,
+                    recipient: request.recipient,
+                    added: &added,
+                    header: disposition.rewritten_header.as_deref(),
+                    message: request.message,
+                };
+                if let Err(error) = forward.send(&redirects).await {
+                    tracing::warn!(%error, "cannot queue a forward");
+                    return outcome(OutcomeKind::Transient, "4.3.0", "forwarding failed");
+                }
+            }
+            if let Some(reply) = &disposition.auto_reply {
+                let incoming = vacation::Incoming {
+                    account: target.account,
+                    login: target.login.as_str(),
+                    recipient: request.recipient,
+                    sender: request.sender,
+                    header: &header,
+                    spam: disposition.spam.as_ref(),
+                };
+                if let Some(reason) =
+                    vacation::answer(actions, &self.directory, &incoming, reply).await
+                {
+                    tracing::info!(reason, "no automatic reply");
+                }
+            }
+        }
+        outcome(OutcomeKind::Delivered, "2.0.0", "delivered")
+    }
+
+    /// The redirects that may go; when none may and nothing else would
+    /// store the message, the keep comes back, so nothing is lost.
+    fn allowed_redirects(
+        &self,
+        request: &LocalRequest<'_>,
+        target: &LocalRecipient,
+        header: &Header,
+        disposition: &mut Disposition,
+    ) -> Vec<String> {
+        if disposition.redirects.is_empty() {
+            return Vec::new();
+        }
+        let login = target.login.as_str();
+        let redirects = match &self.actions {
+            None => {
+                tracing::warn!("forwarding is not set up; keeping the message");
+                Vec::new()
+            }
+            Some(actions) => {
+                match forward::loop_reason(
+                    header,
+                    request.recipient,
+                    login,
+                    actions.settings.max_hops,
+                ) {
+                    Some(reason) => {
+                        tracing::info!(reason, "not forwarding; keeping the message");
+                        Vec::new()
+                    }
+                    None => disposition
+                        .redirects
+                        .iter()
+                        .filter(|to| !forward::is_self(to, request.recipient, login))
+                        .cloned()
+                        .collect(),
+                }
+            }
+        };
+        if redirects.is_empty() && disposition.copies.is_empty() {
+            disposition.keep = true;
+        }
+        redirects
     }
 
     /// The account's quota, `None` when the account went away.
@@ -194,21 +303,25 @@ impl LocalDelivery {
     }
 }
 
-/// `Return-Path` (RFC 5321 §4.4) and `Delivered-To` (RFC 9228), then what
-/// the stages added.
-fn trace_fields(request: &LocalRequest<'_>, disposition: &Disposition) -> String {
+/// `Return-Path` (RFC 5321 §4.4) and `Delivered-To` (RFC 9228).
+fn trace_fields(request: &LocalRequest<'_>) -> String {
     let sender = match request.sender {
         ReversePath::Null => "",
         ReversePath::Address(address) => address,
     };
-    let mut prefix = format!(
+    format!(
         "Return-Path: <{sender}>\r\nDelivered-To: {}\r\n",
         request.recipient
-    );
-    for field in &disposition.header_fields {
-        prefix.push_str(&field.to_line());
-    }
-    prefix
+    )
+}
+
+/// What the stages added above the message, in order.
+fn added_fields(disposition: &Disposition) -> String {
+    disposition
+        .header_fields
+        .iter()
+        .map(|field| field.to_line())
+        .collect()
 }
 
 fn outcome(kind: OutcomeKind, status: &str, diagnostic: &str) -> Outcome {

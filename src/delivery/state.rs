@@ -1,0 +1,252 @@
+//! `<data_dir>/delivery.db`: what the pipeline must remember between
+//! deliveries: which forwards it has queued (so a retry does not forward
+//! twice), whom each user's vacation answered and when (RFC 5230 §4.2), and
+//! Trash watermarks (which UIDs were already in Trash at a time, so expiry
+//! knows how long a message has been there). Blocking: callers use the
+//! blocking pool.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::store::AccountId;
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The state database could not answer.
+#[derive(Debug, thiserror::Error)]
+#[error("delivery state: {0}")]
+pub struct StateError(#[from] rusqlite::Error);
+
+/// The pipeline's own small database.
+pub struct DeliveryState {
+    connection: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for DeliveryState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeliveryState").finish_non_exhaustive()
+    }
+}
+
+/// A Trash's UID boundary seen at a time: every UID below `uid_next` was in
+/// Trash at `at_ms` already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrashMark {
+    pub uid_validity: u32,
+    pub uid_next: u32,
+    pub at_ms: i64,
+}
+
+impl DeliveryState {
+    /// Opens (creating) `delivery.db` under `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<DeliveryState, StateError> {
+        let connection = Connection::open(data_dir.join("delivery.db"))?;
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        connection.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        connection.execute_batch(
+            "CREATE TABLE IF NOT EXISTS forwards (
+                 key TEXT PRIMARY KEY,
+                 queued_ms INTEGER NOT NULL
+             );
+             CREATE TABLE IF NOT EXISTS vacation_replies (
+                 account INTEGER NOT NULL,
+                 sender TEXT NOT NULL,
+                 handle TEXT NOT NULL,
+                 sent_ms INTEGER NOT NULL,
+                 PRIMARY KEY (account, sender, handle)
+             );
+             CREATE TABLE IF NOT EXISTS trash_marks (
+                 account INTEGER NOT NULL,
+                 uid_validity INTEGER NOT NULL,
+                 uid_next INTEGER NOT NULL,
+                 at_ms INTEGER NOT NULL
+             );
+             CREATE INDEX IF NOT EXISTS trash_marks_by_account ON trash_marks (account, at_ms);",
+        )?;
+        Ok(DeliveryState {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn connection(&self) -> MutexGuard<'_, Connection> {
+        self.connection
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether the forward with this key has been queued.
+    pub fn forwarded(&self, key: &str) -> Result<bool, StateError> {
+        Ok(self
+            .connection()
+            .query_row("SELECT 1 FROM forwards WHERE key = ?1", [key], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    pub fn record_forward(&self, key: &str, now_ms: i64) -> Result<(), StateError> {
+        self.connection().execute(
+            "INSERT OR IGNORE INTO forwards (key, queued_ms) VALUES (?1, ?2)",
+            params![key, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Claims the right to answer `sender` for `handle` now: false when a
+    /// reply went within `period` (RFC 5230 §4.2), else records this one.
+    /// One statement, so two deliveries at once cannot both claim it.
+    pub fn claim_vacation_reply(
+        &self,
+        account: AccountId,
+        sender: &str,
+        handle: &str,
+        period: Duration,
+        now_ms: i64,
+    ) -> Result<bool, StateError> {
+        let since = now_ms.saturating_sub(i64::try_from(period.as_millis()).unwrap_or(i64::MAX));
+        let changed = self.connection().execute(
+            "INSERT INTO vacation_replies (account, sender, handle, sent_ms)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (account, sender, handle) DO UPDATE SET sent_ms = excluded.sent_ms
+             WHERE vacation_replies.sent_ms <= ?5",
+            params![
+                account.0,
+                sender.to_ascii_lowercase(),
+                handle,
+                now_ms,
+                since
+            ],
+        )?;
+        Ok(changed > 0)
+    }
+
+    /// Forgets a claimed reply that could not be queued, so a retry sends it.
+    pub fn release_vacation_reply(
+        &self,
+        account: AccountId,
+        sender: &str,
+        handle: &str,
+    ) -> Result<(), StateError> {
+        self.connection().execute(
+            "DELETE FROM vacation_replies WHERE account = ?1 AND sender = ?2 AND handle = ?3",
+            params![account.0, sender.to_ascii_lowercase(), handle],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets vacation replies sent before `replies_before_ms` and
+    /// forward keys recorded before `forwards_before_ms`.
+    pub fn forget_before(
+        &self,
+        replies_before_ms: i64,
+        forwards_before_ms: i64,
+    ) -> Result<(), StateError> {
+        let connection = self.connection();
+        connection.execute(
+            "DELETE FROM vacation_replies WHERE sent_ms < ?1",
+            [replies_before_ms],
+        )?;
+        connection.execute(
+            "DELETE FROM forwards WHERE queued_ms < ?1",
+            [forwards_before_ms],
+        )?;
+        Ok(())
+    }
+
+    pub fn add_trash_mark(&self, account: AccountId, mark: TrashMark) -> Result<(), StateError> {
+        self.connection().execute(
+            "INSERT INTO trash_marks (account, uid_validity, uid_next, at_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![account.0, mark.uid_validity, mark.uid_next, mark.at_ms],
+        )?;
+        Ok(())
+    }
+
+    /// The newest mark of `account`'s Trash taken at or before `before_ms`
+    /// under `uid_validity`; older marks are dropped, as it supersedes them.
+    pub fn trash_mark_before(
+        &self,
+        account: AccountId,
+        uid_validity: u32,
+        before_ms: i64,
+    ) -> Result<Option<TrashMark>, StateError> {
+        let connection = self.connection();
+        let mark = connection
+            .query_row(
+                "SELECT uid_validity, uid_next, at_ms FROM trash_marks
+                 WHERE account = ?1 AND uid_validity = ?2 AND at_ms <= ?3
+                 ORDER BY at_ms DESC LIMIT 1",
+                params![account.0, uid_validity, before_ms],
+                |row| {
+                    Ok(TrashMark {
+                        uid_validity: row.get(0)?,
+                        uid_next: row.get(1)?,
+                        at_ms: row.get(2)?,
+                    })
+                },
+            )
+            .optional()?;
+        if let Some(mark) = mark {
+            connection.execute(
+                "DELETE FROM trash_marks WHERE account = ?1 AND (at_ms < ?2 OR uid_validity != ?3)",
+                params![account.0, mark.at_ms, uid_validity],
+            )?;
+        }
+        Ok(mark)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WEEK: Duration = Duration::from_secs(7 * 24 * 3600);
+    const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
+
+    #[test]
+    fn a_vacation_reply_is_claimed_again_only_after_the_period() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = DeliveryState::open(dir.path()).unwrap();
+        let alice = AccountId(1);
+        assert!(
+            state
+                .claim_vacation_reply(alice, "c@x", "h", WEEK, 0)
+                .unwrap()
+        );
+        assert!(
+            !state
+                .claim_vacation_reply(alice, "C@X", "h", WEEK, WEEK_MS - 1)
+                .unwrap()
+        );
+        assert!(
+            state
+                .claim_vacation_reply(alice, "c@x", "other", WEEK, 1)
+                .unwrap()
+        );
+        assert!(
+            state
+                .claim_vacation_reply(alice, "c@x", "h", WEEK, WEEK_MS)
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn forgotten_rows_are_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = DeliveryState::open(dir.path()).unwrap();
+        state.record_forward("k", 10).unwrap();
+        assert!(
+            state
+                .claim_vacation_reply(AccountId(1), "c@x", "h", WEEK, 10)
+                .unwrap()
+        );
+        state.forget_before(11, 11).unwrap();
+        assert!(!state.forwarded("k").unwrap());
+        assert!(
+            state
+                .claim_vacation_reply(AccountId(1), "c@x", "h", WEEK, 12)
+                .unwrap()
+        );
+    }
+}
