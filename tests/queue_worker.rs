@@ -213,3 +213,31 @@ async fn one_domain_gets_at_most_its_concurrency_limit() {
         h.settings.max_per_domain
     );
 }
+
+#[tokio::test]
+async fn a_bounce_to_our_srs_address_goes_on_to_the_remote_sender() {
+    use postamt::delivery::{DeliveryActions, DeliverySettings, LocalDelivery, Srs};
+    let mut h = Harness::new();
+    let settings = DeliverySettings {
+        hostname: "mail.example.org".to_owned(),
+        trash_retention: None,
+        max_hops: 10,
+        srs: true,
+        vacation_retention: Duration::from_secs(3600),
+    };
+    let actions = DeliveryActions::open(h.dir.path(), h.spool.clone(), settings).unwrap();
+    let delivery = LocalDelivery::new(h.store.clone(), h.directory.clone())
+        .with_actions(std::sync::Arc::new(actions));
+    h.start_with(std::sync::Arc::new(delivery));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let srs = Srs::open(h.dir.path(), "mail.example.org").unwrap();
+    let rewritten = srs.forward("carol@remote.test", now);
+    h.submit(envelope(None, &[rewritten.as_str()]), MESSAGE).await;
+    wait_for(|| h.transport.attempts() == 1).await;
+    let jobs = h.transport.jobs.lock().unwrap();
+    assert_eq!(jobs[0].domain, "remote.test");
+    assert_eq!(jobs[0].recipients[0].address, "carol@remote.test");
+}

@@ -3,6 +3,9 @@
 
 mod smtp_support;
 
+use std::sync::Arc;
+
+use postamt::delivery::Srs;
 use postamt::smtp::Role;
 use smtp_support::{fixture, settings, simple_message};
 
@@ -245,4 +248,24 @@ async fn a_declared_size_beyond_the_quota_left_is_refused_at_rcpt() {
     c.expect("250").await;
     c.send("RCPT TO:<bob@example.test>").await;
     c.expect("250 2.1.5").await;
+}
+
+#[tokio::test]
+async fn a_bounce_to_our_srs_address_is_accepted_and_a_forged_one_is_not() {
+    let mut f = fixture().await;
+    let srs = Arc::new(Srs::open(f.data_dir(), "mx.example.test").unwrap());
+    f.context.srs = Some(Arc::clone(&srs));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let ours = srs.forward("carol@remote.example", now);
+    let mut c = f.inbound().await;
+    c.send("MAIL FROM:<>").await;
+    c.expect("250 2.1.0").await;
+    c.send(&format!("RCPT TO:<{ours}>")).await;
+    c.expect("250 2.1.5").await;
+    c.send("RCPT TO:<SRS0=AAAA=ZZ=remote.example=carol@mx.example.test>")
+        .await;
+    c.expect("554 5.7.1").await;
 }

@@ -9,6 +9,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::auth::Authenticator;
 use crate::config::{Protocol, TlsMode};
+use crate::delivery::Srs;
 use crate::queue::MessageSink;
 use crate::server::{Connection, ProtocolHandler, Refusal, SessionFuture};
 use crate::smtp::rate::SubmissionRate;
@@ -33,8 +34,15 @@ impl SmtpHandler {
                 authenticator,
                 sink,
                 rate: Arc::new(SubmissionRate::default()),
+                srs: None,
             },
         }
+    }
+
+    /// Accepts bounces to the SRS addresses forwards were sent from.
+    pub fn with_srs(mut self, srs: Arc<Srs>) -> Self {
+        self.context.srs = Some(srs);
+        self
     }
 }
 

@@ -223,6 +223,7 @@ pub async fn fixture() -> Fixture {
         authenticator,
         sink: Arc::clone(&sink) as Arc<dyn MessageSink>,
         rate: Arc::new(SubmissionRate::default()),
+        srs: None,
     };
     Fixture {
         dir,

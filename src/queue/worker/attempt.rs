@@ -116,12 +116,17 @@ async fn deliver(
             record(shared, message, index, &missing).await?;
             continue;
         };
-        match route(shared, &recipient.address).await {
+            // A bounce of a forward to a remote sender comes back to our SRS
+        // address: it goes on to the sender the address stands for.
+        let original = shared.delivery.srs_reverse(&recipient.address);
+        let address = original.as_deref().unwrap_or(&recipient.address);
+        match route(shared, address).await {
             Route::Local(targets) => local.push((index, recipient, targets)),
-            Route::Remote(domain) => remote
-                .entry(domain)
-                .or_default()
-                .push((index, recipient.clone())),
+            Route::Remote(domain) => {
+                let mut recipient = recipient.clone();
+                recipient.address = address.to_owned();
+                remote.entry(domain).or_default().push((index, recipient));
+            }
             Route::Decided(outcome) => {
                 record(shared, message, index, &outcome).await?;
             }

@@ -24,6 +24,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::auth::{AliasAddress, AuthenticatedUser, Authenticator};
 use crate::config::SmtpSection;
+use crate::delivery::Srs;
 use crate::queue::{MessageSink, Recipient, ReversePath};
 use crate::server::{MaybeTls, Shutdown};
 use crate::smtp::dot::LineEndingCheck;
@@ -60,6 +61,9 @@ pub struct SessionContext {
     pub authenticator: Arc<Authenticator>,
     pub sink: Arc<dyn MessageSink>,
     pub rate: Arc<SubmissionRate>,
+    /// Decodes the SRS addresses our forwards were sent from, so a bounce
+    /// to one is accepted (the queue passes it on to the original sender).
+    pub srs: Option<Arc<Srs>>,
 }
 
 /// The settings of one connection's session.

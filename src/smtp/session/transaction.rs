@@ -158,6 +158,11 @@ where
 
     /// Whether mail for `address` is accepted here, and if not, the reply.
     async fn check_recipient(&mut self, address: &str) -> Result<(), Reply> {
+        if let Some(srs) = &self.context.srs
+            && srs.reverse(address, unix_now()).is_some()
+        {
+            return Ok(());
+        }
         let directory = self.context.authenticator.directory();
         let lookup = address.to_owned();
         let resolution = blocking(directory, move |d| match d.resolve_recipient(&lookup) {
@@ -243,4 +248,11 @@ pub(super) fn sender_not_owned() -> Reply {
         Status::new(5, 7, 1),
         "Sender address rejected: not owned by the authenticated user",
     )
+}
+
+/// Seconds since the Unix epoch, for SRS time stamps.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
