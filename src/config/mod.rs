@@ -7,6 +7,7 @@
 mod data_dir;
 mod environment;
 mod listeners;
+mod managesieve;
 mod outbound;
 mod queue;
 mod sections;
@@ -21,6 +22,7 @@ use serde::Deserialize;
 pub use data_dir::check_data_dir;
 pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
 pub use listeners::default_listeners;
+pub use managesieve::ManageSieveSection;
 pub use outbound::{ANY_DOMAIN, OutboundSection, OutboundTls, RouteHost, RouteTarget, SMTP_PORT};
 pub use queue::QueueSection;
 pub use sections::{
@@ -73,6 +75,7 @@ pub struct Config {
     pub outbound: OutboundSection,
     pub queue: QueueSection,
     pub smtp: SmtpSection,
+    pub managesieve: ManageSieveSection,
 }
 
 /// The file as written, before validation.
@@ -101,6 +104,8 @@ struct ConfigFile {
     queue: QueueSection,
     #[serde(default)]
     smtp: SmtpSection,
+    #[serde(default)]
+    managesieve: ManageSieveSection,
 }
 
 impl Config {
@@ -134,6 +139,7 @@ impl Config {
             outbound: OutboundSection::default(),
             queue: QueueSection::default(),
             smtp: SmtpSection::default(),
+            managesieve: ManageSieveSection::default(),
         }
     }
 
