@@ -10,7 +10,9 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use postamt::auth::{Authenticator, Directory, Password, ThrottleSettings};
-use postamt::managesieve::{ScriptChecker, ScriptProblem, Session, SessionContext, SessionSettings};
+use postamt::managesieve::{
+    ScriptChecker, ScriptProblem, Session, SessionContext, SessionSettings,
+};
 use postamt::scripts::{ScriptQuotas, ScriptStorage};
 use postamt::server::{MaybeTls, Shutdown};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
@@ -110,7 +112,8 @@ impl Fixture {
 
     async fn login(&self) -> Client {
         let mut c = self.connect().await;
-        c.send(&format!("AUTHENTICATE \"PLAIN\" \"{}\"", plain())).await;
+        c.send(&format!("AUTHENTICATE \"PLAIN\" \"{}\"", plain()))
+            .await;
         assert_eq!(c.line().await, "OK \"Logged in\"");
         c
     }
@@ -150,7 +153,10 @@ impl Client {
         let mut lines = Vec::new();
         loop {
             let line = self.line().await;
-            assert!(!line.is_empty(), "closed before the response ended: {lines:?}");
+            assert!(
+                !line.is_empty(),
+                "closed before the response ended: {lines:?}"
+            );
             let done = ["OK", "NO", "BYE"]
                 .iter()
                 .any(|word| line == *word || line.starts_with(&format!("{word} ")));
@@ -162,8 +168,11 @@ impl Client {
     }
 
     async fn put(&mut self, name: &str, script: &str) -> String {
-        self.send(&format!("PUTSCRIPT \"{name}\" {{{}+}}\r\n{script}", script.len()))
-            .await;
+        self.send(&format!(
+            "PUTSCRIPT \"{name}\" {{{}+}}\r\n{script}",
+            script.len()
+        ))
+        .await;
         self.line().await
     }
 }
@@ -192,7 +201,8 @@ async fn without_tls_no_mechanism_is_offered_and_authenticate_needs_encryption()
     settings.plaintext_auth = false;
     let mut c = f.connect_with(settings).await;
     assert!(c.greeting.contains(&"\"SASL\" \"\"".to_owned()));
-    c.send(&format!("AUTHENTICATE \"PLAIN\" \"{}\"", plain())).await;
+    c.send(&format!("AUTHENTICATE \"PLAIN\" \"{}\"", plain()))
+        .await;
     assert_eq!(c.line().await, "NO (ENCRYPT-NEEDED) \"Use STARTTLS first\"");
     c.send("LISTSCRIPTS").await;
     assert_eq!(c.line().await, "NO \"Authenticate first\"");
@@ -211,12 +221,18 @@ async fn authenticate_plain_with_the_initial_response_in_a_literal() {
     let f = fixture();
     let mut c = f.connect().await;
     let response = plain();
-    c.send(&format!("AUTHENTICATE \"PLAIN\" {{{}+}}\r\n{response}", response.len()))
-        .await;
+    c.send(&format!(
+        "AUTHENTICATE \"PLAIN\" {{{}+}}\r\n{response}",
+        response.len()
+    ))
+    .await;
     assert_eq!(c.line().await, "OK \"Logged in\"");
     c.send("CAPABILITY").await;
     let capabilities = c.response().await;
-    assert!(capabilities.contains(&"\"SASL\" \"\"".to_owned()), "{capabilities:?}");
+    assert!(
+        capabilities.contains(&"\"SASL\" \"\"".to_owned()),
+        "{capabilities:?}"
+    );
 }
 
 #[tokio::test]
@@ -224,11 +240,21 @@ async fn authenticate_login_answers_its_challenges_as_strings() {
     let f = fixture();
     let mut c = f.connect().await;
     c.send("AUTHENTICATE \"LOGIN\"").await;
-    assert_eq!(c.line().await, format!("\"{}\"", STANDARD.encode("Username:")));
+    assert_eq!(
+        c.line().await,
+        format!("\"{}\"", STANDARD.encode("Username:"))
+    );
     c.send(&format!("\"{}\"", STANDARD.encode(USER))).await;
-    assert_eq!(c.line().await, format!("\"{}\"", STANDARD.encode("Password:")));
-    c.send(&format!("{{{}}}\r\n{}", STANDARD.encode(PASSWORD).len(), STANDARD.encode(PASSWORD)))
-        .await;
+    assert_eq!(
+        c.line().await,
+        format!("\"{}\"", STANDARD.encode("Password:"))
+    );
+    c.send(&format!(
+        "{{{}}}\r\n{}",
+        STANDARD.encode(PASSWORD).len(),
+        STANDARD.encode(PASSWORD)
+    ))
+    .await;
     assert_eq!(c.line().await, "OK \"Logged in\"");
 }
 
@@ -242,7 +268,10 @@ async fn a_wrong_password_or_a_cancel_is_no_and_the_session_goes_on() {
     c.send("AUTHENTICATE \"PLAIN\"").await;
     assert_eq!(c.line().await, "\"\"");
     c.send("\"*\"").await;
-    assert_eq!(c.line().await, "NO \"authentication cancelled by the client\"");
+    assert_eq!(
+        c.line().await,
+        "NO \"authentication cancelled by the client\""
+    );
     c.send("AUTHENTICATE \"CRAM-MD5\"").await;
     assert!(c.line().await.starts_with("NO "));
     c.send("NOOP").await;
@@ -261,7 +290,11 @@ async fn put_activate_list_and_get_a_script() {
     c.send("LISTSCRIPTS").await;
     assert_eq!(
         c.response().await,
-        vec!["\"other\"", "\"work\" ACTIVE", "OK \"Listscripts completed\""]
+        vec![
+            "\"other\"",
+            "\"work\" ACTIVE",
+            "OK \"Listscripts completed\""
+        ]
     );
     c.send("GETSCRIPT \"work\"").await;
     assert_eq!(c.line().await, format!("{{{}}}", script.len()));
@@ -309,7 +342,11 @@ async fn the_script_count_quota_is_maxscripts_but_replacing_is_allowed() {
     let mut c = f.login().await;
     assert!(c.put("a", "keep;").await.starts_with("OK"));
     assert!(c.put("b", "keep;").await.starts_with("OK"));
-    assert!(c.put("c", "keep;").await.starts_with("NO (QUOTA/MAXSCRIPTS) "));
+    assert!(
+        c.put("c", "keep;")
+            .await
+            .starts_with("NO (QUOTA/MAXSCRIPTS) ")
+    );
     c.send("HAVESPACE \"c\" 1").await;
     assert!(c.line().await.starts_with("NO (QUOTA/MAXSCRIPTS) "));
     assert!(c.put("b", "discard;").await.starts_with("OK"));
@@ -368,7 +405,8 @@ async fn unauthenticate_returns_to_the_non_authenticated_state() {
     assert_eq!(c.line().await, "NO \"Authenticate first\"");
     c.send("UNAUTHENTICATE").await;
     assert!(c.line().await.starts_with("NO "));
-    c.send(&format!("AUTHENTICATE \"PLAIN\" \"{}\"", plain())).await;
+    c.send(&format!("AUTHENTICATE \"PLAIN\" \"{}\"", plain()))
+        .await;
     assert_eq!(c.line().await, "OK \"Logged in\"");
 }
 
