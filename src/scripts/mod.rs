@@ -105,9 +105,8 @@ impl ScriptStorage {
     /// (mode 0600) and the `users` table the scripts reference.
     pub fn open(data_dir: &Path, directory: Arc<Directory>) -> Result<Self, ScriptsError> {
         let path = data_dir.join(crate::auth::directory::DATABASE_FILE);
-        let connection = Connection::open(&path)?;
+        let mut connection = Connection::open(&path)?;
         connection.busy_timeout(BUSY_TIMEOUT)?;
-        let mut connection = connection;
         connection.set_transaction_behavior(TransactionBehavior::Immediate);
         connection.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         // FULL: a script the client was told is stored survives a power cut.

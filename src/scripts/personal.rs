@@ -1,7 +1,7 @@
 //! A user's named scripts (RFC 5804 §1.6): store, replace, rename, delete,
 //! and which one is active.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{ScriptName, ScriptQuotas, ScriptStorage, ScriptsError};
 use crate::store::AccountId;
@@ -58,27 +58,13 @@ impl ScriptStorage {
         size: usize,
         quotas: ScriptQuotas,
     ) -> Result<(), ScriptsError> {
-        if size > quotas.max_script_bytes {
-            return Err(ScriptsError::ScriptTooLarge {
-                limit: quotas.max_script_bytes,
-            });
-        }
-        let connection = self.connection();
-        let (count, exists): (i64, bool) = connection.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(name = ?2), 0) > 0 FROM sieve_scripts WHERE user_id = ?1",
-            params![account.0, name.as_str()],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        if !exists && usize::try_from(count).unwrap_or(usize::MAX) >= quotas.max_scripts {
-            return Err(ScriptsError::TooManyScripts {
-                limit: quotas.max_scripts,
-            });
-        }
-        Ok(())
+        check_space(&self.connection(), account, name, size, quotas)
     }
 
     /// Stores a script, replacing one of the same name (which stays active if
-    /// it was, RFC 5804 §2.6). The caller has checked the syntax.
+    /// it was, RFC 5804 §2.6). The caller has checked the syntax. The quota
+    /// check and the insert share one write transaction, so two uploads at
+    /// once cannot both take the last slot.
     pub fn put_script(
         &self,
         account: AccountId,
@@ -86,15 +72,15 @@ impl ScriptStorage {
         source: &str,
         quotas: ScriptQuotas,
     ) -> Result<(), ScriptsError> {
-        // Checked again under the write lock of the insert's transaction
-        // would be stricter; two uploads racing past the count by one is
-        // harmless next to holding the lock across the check.
-        self.check_space(account, name, source.len(), quotas)?;
-        self.connection().execute(
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        check_space(&transaction, account, name, source.len(), quotas)?;
+        transaction.execute(
             "INSERT INTO sieve_scripts (user_id, name, source) VALUES (?1, ?2, ?3)
              ON CONFLICT (user_id, name) DO UPDATE SET source = excluded.source",
             params![account.0, name.as_str(), source],
         )?;
+        transaction.commit()?;
         Ok(())
     }
 
@@ -202,4 +188,29 @@ impl ScriptStorage {
             )
             .optional()?)
     }
+}
+
+fn check_space(
+    connection: &Connection,
+    account: AccountId,
+    name: &ScriptName,
+    size: usize,
+    quotas: ScriptQuotas,
+) -> Result<(), ScriptsError> {
+    if size > quotas.max_script_bytes {
+        return Err(ScriptsError::ScriptTooLarge {
+            limit: quotas.max_script_bytes,
+        });
+    }
+    let (count, exists): (i64, bool) = connection.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(name = ?2), 0) > 0 FROM sieve_scripts WHERE user_id = ?1",
+        params![account.0, name.as_str()],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    if !exists && usize::try_from(count).unwrap_or(usize::MAX) >= quotas.max_scripts {
+        return Err(ScriptsError::TooManyScripts {
+            limit: quotas.max_scripts,
+        });
+    }
+    Ok(())
 }

@@ -16,7 +16,7 @@ use crate::store::AccountId;
 
 /// Why a script command was refused.
 #[derive(Debug, thiserror::Error)]
-enum Refusal {
+enum CommandRefusal {
     #[error(transparent)]
     Storage(#[from] ScriptsError),
     /// `NO` with the place of the problem (§2.6).
@@ -29,7 +29,7 @@ enum Refusal {
     Unavailable,
 }
 
-impl Refusal {
+impl CommandRefusal {
     /// The response code RFC 5804 §1.3 gives this refusal.
     fn code(&self) -> Option<Code> {
         match self {
@@ -143,7 +143,7 @@ where
                 self.succeed(response::ok(None, text));
             }
             Err(refusal) => {
-                if let Refusal::Storage(ScriptsError::Database(error)) = &refusal {
+                if let CommandRefusal::Storage(ScriptsError::Database(error)) = &refusal {
                     tracing::warn!(%error, "script storage failed");
                 }
                 self.fail(refusal.code().as_ref(), &refusal.text());
@@ -152,14 +152,14 @@ where
     }
 
     /// Runs `work` on the blocking pool: SQLite and the compiler.
-    async fn blocking<F>(&self, work: F) -> Result<Answer, Refusal>
+    async fn blocking<F>(&self, work: F) -> Result<Answer, CommandRefusal>
     where
-        F: FnOnce(&ScriptStorage) -> Result<Answer, Refusal> + Send + 'static,
+        F: FnOnce(&ScriptStorage) -> Result<Answer, CommandRefusal> + Send + 'static,
     {
         let scripts = Arc::clone(&self.context.scripts);
         tokio::task::spawn_blocking(move || work(&scripts))
             .await
-            .unwrap_or(Err(Refusal::Unavailable))
+            .unwrap_or(Err(CommandRefusal::Unavailable))
     }
 }
 
@@ -168,7 +168,7 @@ fn check(
     checker: &dyn ScriptChecker,
     script: ScriptBody,
     quotas: ScriptQuotas,
-) -> Result<String, Refusal> {
+) -> Result<String, CommandRefusal> {
     let octets = match script {
         ScriptBody::Octets(octets) if octets.len() <= quotas.max_script_bytes => octets,
         ScriptBody::Octets(_) | ScriptBody::Oversized(_) => {
@@ -178,8 +178,8 @@ fn check(
             .into());
         }
     };
-    let source = String::from_utf8(octets).map_err(|_| Refusal::NotUtf8)?;
-    checker.check(&source).map_err(Refusal::Problem)?;
+    let source = String::from_utf8(octets).map_err(|_| CommandRefusal::NotUtf8)?;
+    checker.check(&source).map_err(CommandRefusal::Problem)?;
     Ok(source)
 }
 
@@ -191,7 +191,7 @@ fn put(
     name: &str,
     script: ScriptBody,
     quotas: ScriptQuotas,
-) -> Result<Answer, Refusal> {
+) -> Result<Answer, CommandRefusal> {
     let name = ScriptName::parse(name)?;
     let size = match &script {
         ScriptBody::Octets(octets) => octets.len(),
@@ -204,7 +204,7 @@ fn put(
 }
 
 /// LISTSCRIPTS (§2.7): one line per script, `ACTIVE` after the active one.
-fn list(scripts: &ScriptStorage, account: AccountId) -> Result<Answer, Refusal> {
+fn list(scripts: &ScriptStorage, account: AccountId) -> Result<Answer, CommandRefusal> {
     let mut data = Vec::new();
     for listing in scripts.list_scripts(account)? {
         response::string(&mut data, listing.name.as_str().as_bytes());
