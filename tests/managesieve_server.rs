@@ -274,3 +274,18 @@ async fn a_client_over_the_connection_limit_is_told_to_try_later() {
     let refusal = read_line(&mut second).await;
     assert!(refusal.starts_with("BYE (TRYLATER) "), "{refusal}");
 }
+
+#[tokio::test]
+async fn shutdown_says_bye_trylater() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &[(Protocol::ManageSieve, TlsMode::StartTls)]);
+    let server = start(config, handlers(dir.path())).await;
+    let mut client = BufReader::new(TcpStream::connect(server.addresses[0]).await.unwrap());
+    response(&mut client).await;
+    server.handle.shutdown();
+    assert_eq!(
+        read_line(&mut client).await,
+        "BYE (TRYLATER) \"Server shutting down\"\r\n"
+    );
+    assert_eq!(read_line(&mut client).await, "");
+}

@@ -284,6 +284,14 @@ fn include_finds_personal_and_global_scripts_separately() {
 #[test]
 fn vacation_becomes_a_date_bounded_vacation_rule() {
     let f = fixture();
+    f.scripts
+        .directory()
+        .add_alias("office@example.org", &["alice@example.org"])
+        .unwrap();
+    f.scripts
+        .directory()
+        .add_alias("@example.org", &["alice@example.org"])
+        .unwrap();
     let mut settings = vacation("Away", "Back in January.");
     settings.from = Some(address("alice@example.org"));
     f.scripts.set_vacation(f.alice, &settings).unwrap();
@@ -293,7 +301,7 @@ fn vacation_becomes_a_date_bounded_vacation_rule() {
         "require [\"vacation\", \"date\", \"relational\"];\r\n\
          if allof (currentdate :value \"ge\" \"date\" \"2026-12-20\",\r\n          \
          currentdate :value \"le\" \"date\" \"2027-01-06\") {\r\n    \
-         vacation :days 1 :subject \"Away\" :from \"alice@example.org\" text:\r\n\
+         vacation :days 1 :subject \"Away\" :addresses [\"alice@example.org\", \"office@example.org\"] :from \"alice@example.org\" text:\r\n\
          Back in January.\r\n.\r\n;\r\n}\r\n"
     );
 }

@@ -4,6 +4,7 @@
 use super::admin::AdminPosition;
 use super::managed::{MANAGED_SCRIPT_NAME, managed_script};
 use super::{ScriptName, ScriptStorage, ScriptsError};
+use crate::auth::AliasAddress;
 use crate::delivery::{IncludeLocation, ScriptKind, ScriptStore, ScriptStoreError, StoredScript};
 use crate::store::AccountId;
 
@@ -26,7 +27,22 @@ impl ScriptStore for ScriptStorage {
         scripts.extend(admin(ScriptKind::AdminBefore, AdminPosition::Before)?);
         let vacation = self.vacation(account)?;
         let forwarding = self.forwarding(account)?;
-        if let Some(source) = managed_script(vacation.as_ref(), forwarding.as_ref()) {
+        let own_addresses = match vacation.as_ref().filter(|vacation| vacation.enabled) {
+            Some(_) => self
+                .directory()
+                .addresses_of(account)
+                .map_err(ScriptsError::from)?
+                .into_iter()
+                .filter_map(|address| match address {
+                    AliasAddress::Address(address) => Some(address),
+                    // A catch-all names no address a sender would write.
+                    AliasAddress::CatchAll(_) => None,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        if let Some(source) = managed_script(vacation.as_ref(), forwarding.as_ref(), &own_addresses)
+        {
             scripts.push(StoredScript {
                 kind: ScriptKind::Managed,
                 name: MANAGED_SCRIPT_NAME.to_owned(),

@@ -7,14 +7,19 @@
 //! as RFC 5228 §2.2 requires.
 
 use super::settings::{Forwarding, Vacation};
+use crate::auth::Address;
 
 /// The name the Managed script carries in [`crate::delivery::StoredScript`].
 pub const MANAGED_SCRIPT_NAME: &str = "managed";
 
 /// The script for these settings, or `None` when nothing is on.
+/// `own_addresses` are the user's addresses (primary and aliases): the
+/// vacation rule answers only mail sent to one of them (RFC 5230 §4.5
+/// `:addresses`), so list and Bcc mail gets no notice.
 pub fn managed_script(
     vacation: Option<&Vacation>,
     forwarding: Option<&Forwarding>,
+    own_addresses: &[Address],
 ) -> Option<String> {
     let vacation = vacation.filter(|vacation| vacation.enabled);
     if vacation.is_none() && forwarding.is_none() {
@@ -32,7 +37,7 @@ pub fn managed_script(
         script.push_str(&format!("require [{}];\r\n", extensions.join(", ")));
     }
     if let Some(vacation) = vacation {
-        script.push_str(&vacation_rule(vacation));
+        script.push_str(&vacation_rule(vacation, own_addresses));
     }
     if let Some(forwarding) = forwarding {
         for target in &forwarding.targets {
@@ -45,7 +50,13 @@ pub fn managed_script(
 
 /// `vacation` inside the date range, inclusive at both ends (RFC 5260 §5
 /// currentdate with RFC 5231 `:value` comparisons on `yyyy-mm-dd`).
-fn vacation_rule(vacation: &Vacation) -> String {
+fn vacation_rule(vacation: &Vacation, own_addresses: &[Address]) -> String {
+    let addresses = if own_addresses.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = own_addresses.iter().map(|a| quoted(a.as_str())).collect();
+        format!(":addresses [{}] ", list.join(", "))
+    };
     let from = vacation
         .from
         .as_ref()
@@ -59,7 +70,7 @@ fn vacation_rule(vacation: &Vacation) -> String {
         .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
         .collect();
     format!(
-        "if allof (currentdate :value \"ge\" \"date\" {start},\r\n          currentdate :value \"le\" \"date\" {end}) {{\r\n    vacation :days 1 :subject {subject} {from}{text};\r\n}}\r\n",
+        "if allof (currentdate :value \"ge\" \"date\" {start},\r\n          currentdate :value \"le\" \"date\" {end}) {{\r\n    vacation :days 1 :subject {subject} {addresses}{from}{text};\r\n}}\r\n",
         start = quoted(vacation.start.as_str()),
         end = quoted(vacation.end.as_str()),
         subject = quoted(&subject),
