@@ -5,9 +5,7 @@
 /// A response code (RFC 5804 §1.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Code {
-    AuthTooWeak,
     EncryptNeeded,
-    Quota,
     QuotaMaxScripts,
     QuotaMaxSize,
     TryLater,
@@ -21,9 +19,7 @@ pub enum Code {
 impl Code {
     fn render(&self, out: &mut Vec<u8>) {
         let atom: &str = match self {
-            Self::AuthTooWeak => "AUTH-TOO-WEAK",
             Self::EncryptNeeded => "ENCRYPT-NEEDED",
-            Self::Quota => "QUOTA",
             Self::QuotaMaxScripts => "QUOTA/MAXSCRIPTS",
             Self::QuotaMaxSize => "QUOTA/MAXSIZE",
             Self::TryLater => "TRYLATER",
