@@ -14,16 +14,20 @@
 //!   local delivery and the outbound client.
 //! - [`outbound`]: the SMTP client that delivers to other servers.
 //! - [`smtp`]: inbound SMTP and message submission.
+//! - [`scripts`]: Sieve script storage, out-of-office and forwarding settings.
+//! - [`managesieve`]: the ManageSieve protocol (RFC 5804) over that storage.
 
 pub mod auth;
 pub mod config;
 pub mod delivery;
 pub mod imap;
 pub mod logging;
+pub mod managesieve;
 pub mod message;
 pub mod outbound;
 pub mod pop3;
 pub mod queue;
+pub mod scripts;
 pub mod server;
 pub mod smtp;
 pub mod store;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "\
 Exit codes (sysexits.h):
@@ -58,6 +58,15 @@ pub enum Command {
     /// The mail queue: messages waiting for delivery or retry.
     #[command(subcommand)]
     Queue(QueueCommand),
+    /// Users' Sieve filter scripts, and the admin's and global scripts.
+    #[command(subcommand)]
+    Sieve(SieveCommand),
+    /// A user's out-of-office reply.
+    #[command(subcommand)]
+    Vacation(VacationCommand),
+    /// A user's automatic forwarding.
+    #[command(subcommand)]
+    Forward(ForwardCommand),
     /// Check the configuration file and print where it was read from.
     CheckConfig,
     /// Rebuild a user's mail index from the message files, losing no message.
@@ -157,4 +166,104 @@ pub enum QueueCommand {
         /// The queue id, as `queue list` shows it.
         id: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SieveCommand {
+    /// List a user's scripts; the active one is marked.
+    List { user: String },
+    /// Print a script.
+    Get { user: String, name: String },
+    /// Check and store a script from FILE (or standard input), replacing one of the same name.
+    Put {
+        user: String,
+        name: String,
+        file: Option<PathBuf>,
+    },
+    /// Make a script the one that runs on delivery.
+    Activate { user: String, name: String },
+    /// Run none of the user's scripts.
+    Deactivate { user: String },
+    /// Delete a script (not the active one).
+    Delete { user: String, name: String },
+    /// The admin's scripts, run before or after every user's.
+    #[command(subcommand)]
+    Admin(SieveAdminCommand),
+    /// Scripts every user can `include :global`.
+    #[command(subcommand)]
+    Global(SieveGlobalCommand),
+}
+
+/// Where an admin script runs relative to the user's.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AdminPositionArg {
+    Before,
+    After,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SieveAdminCommand {
+    /// Check and store the admin script from FILE.
+    Put {
+        position: AdminPositionArg,
+        file: PathBuf,
+    },
+    /// Remove the admin script.
+    Delete { position: AdminPositionArg },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SieveGlobalCommand {
+    /// Check and store a global script from FILE.
+    Put { name: String, file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VacationCommand {
+    /// Answer mail between two dates (inclusive) with a notice, once per sender a day.
+    Set {
+        user: String,
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        start: String,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long)]
+        end: String,
+        #[arg(long)]
+        subject: String,
+        /// The notice's text.
+        #[arg(
+            long,
+            required_unless_present = "text_file",
+            conflicts_with = "text_file"
+        )]
+        text: Option<String>,
+        /// Read the notice's text from a file.
+        #[arg(long, value_name = "FILE")]
+        text_file: Option<PathBuf>,
+        /// The notice's From address (default: the user's).
+        #[arg(long, value_name = "ADDR")]
+        from: Option<String>,
+    },
+    /// Stop answering (the text is kept).
+    Off { user: String },
+    /// Print the out-of-office settings.
+    Show { user: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ForwardCommand {
+    /// Forward a user's mail to these addresses (refused if it would loop back).
+    Set {
+        user: String,
+        #[arg(required = true)]
+        addresses: Vec<String>,
+        /// Keep a copy in the user's mailbox too.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// Stop forwarding.
+    Off { user: String },
+    /// Print the forwarding settings.
+    Show { user: String },
 }

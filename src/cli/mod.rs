@@ -7,11 +7,14 @@ mod check_config;
 mod context;
 mod domain;
 mod failure;
+mod forward;
 mod password;
 mod queue;
 mod reindex;
 mod serve;
+mod sieve;
 mod user;
+mod vacation;
 
 use std::process::ExitCode;
 
@@ -40,6 +43,11 @@ fn dispatch(cli: Cli) -> CommandResult {
         Command::Domain(command) => domain::run(&context, command),
         Command::Alias(command) => alias::run(&context, command),
         Command::Queue(command) => queue::run(&context, command),
+        // No Sieve compiler is wired in yet: `sieve put` refuses to store
+        // unchecked scripts until one is passed here.
+        Command::Sieve(command) => sieve::run(&context, command, None),
+        Command::Vacation(command) => vacation::run(&context, command),
+        Command::Forward(command) => forward::run(&context, command),
         Command::CheckConfig => check_config::run(&context),
         Command::Reindex { user } => reindex::run(&context, &user),
     }

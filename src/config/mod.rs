@@ -8,6 +8,7 @@ mod data_dir;
 mod delivery;
 mod environment;
 mod listeners;
+mod managesieve;
 mod outbound;
 mod queue;
 mod sections;
@@ -23,6 +24,7 @@ pub use data_dir::check_data_dir;
 pub use delivery::DeliverySection;
 pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
 pub use listeners::default_listeners;
+pub use managesieve::ManageSieveSection;
 pub use outbound::{ANY_DOMAIN, OutboundSection, OutboundTls, RouteHost, RouteTarget, SMTP_PORT};
 pub use queue::QueueSection;
 pub use sections::{
@@ -76,6 +78,7 @@ pub struct Config {
     pub queue: QueueSection,
     pub smtp: SmtpSection,
     pub delivery: DeliverySection,
+    pub managesieve: ManageSieveSection,
 }
 
 /// The file as written, before validation.
@@ -106,6 +109,8 @@ struct ConfigFile {
     smtp: SmtpSection,
     #[serde(default)]
     delivery: DeliverySection,
+    #[serde(default)]
+    managesieve: ManageSieveSection,
 }
 
 impl Config {
@@ -140,6 +145,7 @@ impl Config {
             queue: QueueSection::default(),
             smtp: SmtpSection::default(),
             delivery: DeliverySection::default(),
+            managesieve: ManageSieveSection::default(),
         }
     }
 

@@ -31,6 +31,8 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
     super::queue::validate(&file.queue).map_err(|(key, problem)| invalid(key, problem))?;
     super::smtp::validate(&file.smtp)?;
     super::delivery::validate(&file.delivery).map_err(|(key, problem)| invalid(key, problem))?;
+    super::managesieve::validate(&file.managesieve)
+        .map_err(|(key, problem)| invalid(key, problem))?;
     Ok(Config {
         server: file.server,
         tls: file.tls,
@@ -44,6 +46,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
         queue: file.queue,
         smtp: file.smtp,
         delivery: file.delivery,
+        managesieve: file.managesieve,
     })
 }
 
