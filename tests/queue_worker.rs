@@ -235,7 +235,8 @@ async fn a_bounce_to_our_srs_address_goes_on_to_the_remote_sender() {
         .as_secs();
     let srs = Srs::open(h.dir.path(), "mail.example.org").unwrap();
     let rewritten = srs.forward("carol@remote.test", now);
-    h.submit(envelope(None, &[rewritten.as_str()]), MESSAGE).await;
+    h.submit(envelope(None, &[rewritten.as_str()]), MESSAGE)
+        .await;
     wait_for(|| h.transport.attempts() == 1).await;
     let jobs = h.transport.jobs.lock().unwrap();
     assert_eq!(jobs[0].domain, "remote.test");

@@ -116,7 +116,7 @@ async fn deliver(
             record(shared, message, index, &missing).await?;
             continue;
         };
-            // A bounce of a forward to a remote sender comes back to our SRS
+        // A bounce of a forward to a remote sender comes back to our SRS
         // address: it goes on to the sender the address stands for.
         let original = shared.delivery.srs_reverse(&recipient.address);
         let address = original.as_deref().unwrap_or(&recipient.address);
