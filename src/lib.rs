@@ -14,7 +14,9 @@
 //!   local delivery and the outbound client.
 //! - [`outbound`]: the SMTP client that delivers to other servers.
 //! - [`smtp`]: inbound SMTP and message submission.
+//! - [`antispam`]: the anti-spam stage, its classifier, rules and training.
 
+pub mod antispam;
 pub mod auth;
 pub mod config;
 pub mod delivery;

@@ -4,6 +4,7 @@
 //! dir is usable. Every error names the key it is about. It must not start anything:
 //! the server reads a `Config`, it never the other way round.
 
+mod antispam;
 mod data_dir;
 mod environment;
 mod listeners;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use antispam::{AntispamSection, Points};
 pub use data_dir::check_data_dir;
 pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
 pub use listeners::default_listeners;
@@ -73,6 +75,7 @@ pub struct Config {
     pub outbound: OutboundSection,
     pub queue: QueueSection,
     pub smtp: SmtpSection,
+    pub antispam: AntispamSection,
 }
 
 /// The file as written, before validation.
@@ -101,6 +104,8 @@ struct ConfigFile {
     queue: QueueSection,
     #[serde(default)]
     smtp: SmtpSection,
+    #[serde(default)]
+    antispam: AntispamSection,
 }
 
 impl Config {
@@ -134,6 +139,7 @@ impl Config {
             outbound: OutboundSection::default(),
             queue: QueueSection::default(),
             smtp: SmtpSection::default(),
+            antispam: AntispamSection::default(),
         }
     }
 
