@@ -11,6 +11,7 @@ mod password;
 mod queue;
 mod reindex;
 mod serve;
+mod spam;
 mod user;
 
 use std::process::ExitCode;
@@ -40,6 +41,7 @@ fn dispatch(cli: Cli) -> CommandResult {
         Command::Domain(command) => domain::run(&context, command),
         Command::Alias(command) => alias::run(&context, command),
         Command::Queue(command) => queue::run(&context, command),
+        Command::Spam(command) => spam::run(&context, command),
         Command::CheckConfig => check_config::run(&context),
         Command::Reindex { user } => reindex::run(&context, &user),
     }
