@@ -3,10 +3,12 @@
 //! `$NotJunk` likewise, and read mail that stays put becomes ham after the
 //! delay while unread mail never does.
 
+mod antispam_support;
 mod imap_session_support;
 
 use std::sync::Arc;
 
+use antispam_support::corpus;
 use imap_session_support::{Fixture, fixture};
 use postamt::antispam::{Classifier, ImapTraining, JunkTraining, Label, Scope};
 use postamt::config::AntispamSection;
@@ -160,4 +162,32 @@ fn now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs()
+}
+
+/// A message like `MESSAGE` that was never trained.
+const SIMILAR: &[u8] = b"From: Promo <deals@shop.example>\r\nTo: alice@example.test\r\nSubject: Another amazing deal\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\nMessage-ID: <deal-2@shop.example>\r\n\r\nBuy now and save big on everything, again.\r\n";
+
+#[tokio::test]
+async fn junk_moves_change_how_similar_mail_scores_for_that_user_only() {
+    let (f, t) = trained_fixture().await;
+    for (kind, label) in [("ham", Label::Ham), ("spam", Label::Spam)] {
+        for m in corpus(kind).iter().step_by(25) {
+            t.classifier.train(Scope::Global, m, label).unwrap();
+        }
+    }
+    let other = Some(postamt::store::AccountId(f.account.0 + 1));
+    let score = |account| {
+        postamt::antispam::analyse(&t.classifier, account, SIMILAR)
+            .unwrap()
+            .score
+    };
+    let (before, other_before) = (score(Some(f.account)), score(other));
+    f.deliver("INBOX", &[MESSAGE]).await;
+    let mut c = f.select("INBOX").await;
+    c.send("m1 MOVE 1 Junk").await;
+    c.expect_ok("m1").await;
+    t.training.settled().await;
+    let after = score(Some(f.account));
+    assert!(after > before, "{before} -> {after}");
+    assert_eq!(score(other), other_before);
 }

@@ -28,6 +28,9 @@ use model::Model;
 /// Below this many trained messages of either kind a model's opinion is
 /// not asked: a few examples make wild token probabilities.
 const MIN_TRAINED: u64 = 10;
+/// Open model databases kept; past it they are all closed and reopened on
+/// use, so many users cannot exhaust file descriptors.
+const MAX_OPEN_MODELS: usize = 256;
 
 /// Which side a message is trained as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +116,9 @@ impl Classifier {
         work: impl FnOnce(&mut Model) -> Result<T, ClassifierError>,
     ) -> Result<T, ClassifierError> {
         let mut models = self.models.lock().unwrap_or_else(|e| e.into_inner());
+        if models.len() >= MAX_OPEN_MODELS && !models.contains_key(&scope) {
+            models.clear();
+        }
         let model = match models.entry(scope) {
             std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
             std::collections::hash_map::Entry::Vacant(entry) => {
