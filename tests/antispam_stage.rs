@@ -8,7 +8,7 @@ mod queue_support;
 use std::sync::Arc;
 
 use mail_parser::MessageParser;
-use postamt::antispam::{AntispamStage, Classifier, Label, Scope};
+use postamt::antispam::{AntispamStage, Classifier, Label, Scope, SenderAuthenticator};
 use postamt::config::{AntispamSection, Points};
 use postamt::delivery::LocalDelivery;
 use queue_support::{Harness, envelope};
@@ -141,4 +141,65 @@ async fn disabled_stage_adds_nothing() {
     let inbox = h.inbox(h.alice).await;
     assert_eq!(inbox.len(), 1);
     assert_eq!(header(&inbox[0], "X-Spam-Status"), None);
+}
+
+/// Claims to be from bank.example, whose SPF lists 192.0.2.0/24 and whose
+/// DMARC says reject, but came from 198.51.100.9 unsigned.
+const SPOOFED: &[u8] = b"Received: from evil.example (evil.example [198.51.100.9])\r\n\tby mx.example.org with ESMTP id 1; Mon, 23 Nov 2026 10:00:00 +0000\r\nFrom: Security <security@bank.example>\r\nTo: alice@example.org\r\nSubject: Verify your account\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <v1@bank.example>\r\n\r\nPlease verify your account.\r\n";
+
+async fn start_authenticating(h: &mut Harness, settings: AntispamSection) {
+    h.store.create_account(h.alice).await.unwrap();
+    let auth = SenderAuthenticator::system("mx.example.org").unwrap();
+    auth.add_spf("bank.example", "v=spf1 ip4:192.0.2.0/24 -all")
+        .unwrap();
+    auth.add_dmarc("bank.example", "v=DMARC1; p=reject")
+        .unwrap();
+    let stage = AntispamStage::new(Arc::new(Classifier::open(h.dir.path())), settings)
+        .with_authenticator(Arc::new(auth));
+    let delivery = LocalDelivery::new(h.store.clone(), h.directory.clone()).with_stage(stage);
+    h.start_with(Arc::new(delivery));
+}
+
+#[tokio::test]
+async fn dmarc_reject_failure_is_filed_into_junk_by_default() {
+    let mut h = Harness::new();
+    start_authenticating(&mut h, AntispamSection::default()).await;
+    h.submit(
+        envelope(Some("security@bank.example"), &["alice@example.org"]),
+        SPOOFED,
+    )
+    .await;
+    h.drained().await;
+
+    let junk = h.folder(h.alice, "Junk").await;
+    assert_eq!(junk.len(), 1);
+    let results = header(&junk[0], "Authentication-Results").unwrap();
+    assert!(results.starts_with("mx.example.org;"), "{results}");
+    assert!(results.contains("spf=fail"), "{results}");
+    assert!(results.contains("dmarc=fail"), "{results}");
+    let status = header(&junk[0], "X-Spam-Status").unwrap();
+    assert!(status.starts_with("Yes"), "{status}");
+    assert!(status.contains("DMARC_FAIL"), "{status}");
+}
+
+#[tokio::test]
+async fn dmarc_reject_failure_is_refused_when_configured() {
+    let mut h = Harness::new();
+    start_authenticating(
+        &mut h,
+        AntispamSection {
+            dmarc_reject: true,
+            ..AntispamSection::default()
+        },
+    )
+    .await;
+    h.submit(
+        envelope(Some("security@bank.example"), &["alice@example.org"]),
+        SPOOFED,
+    )
+    .await;
+    h.drained().await;
+
+    assert!(h.inbox(h.alice).await.is_empty());
+    assert!(h.folder(h.alice, "Junk").await.is_empty());
 }

@@ -6,6 +6,7 @@
 //! `data_dir/antispam/`; it never writes a mailbox and never reads a
 //! message past its scan limit.
 
+pub mod auth;
 pub mod classifier;
 mod message;
 pub mod rules;
@@ -13,6 +14,7 @@ mod score;
 mod stage;
 pub mod training;
 
+pub use auth::{AuthError, AuthReport, Client, SenderAuthenticator, client_from_received};
 pub use classifier::{Classifier, ClassifierError, Label, Scope, Trained};
 pub use message::{Scanned, read_bounded, strip_mbox_line};
 pub use score::{Analysis, Reason, Thresholds, analyse};

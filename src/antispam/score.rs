@@ -52,6 +52,13 @@ impl Analysis {
         }
     }
 
+    /// Adds evidence found elsewhere (sender authentication) to the score.
+    pub fn with_reasons(mut self, extra: Vec<Reason>) -> Self {
+        self.score += extra.iter().map(|r| r.score).sum::<f64>();
+        self.reasons.extend(extra);
+        self
+    }
+
     /// `Yes, score=7.2 required=5.0 tests=BAYES_99,HTML_ONLY`.
     pub fn status_line(&self, thresholds: Thresholds) -> String {
         let verdict = if self.score >= thresholds.spam {

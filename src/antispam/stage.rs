@@ -1,15 +1,20 @@
 //! The anti-spam delivery stage: scores each message for each recipient
-//! account (their model on top of the global one, their threshold), records
-//! the verdict for Sieve (RFC 5235 spamtest), adds `X-Spam-Status` and
+//! account (their model on top of the global one, their threshold, sender
+//! authentication when configured), records the verdict for Sieve
+//! (RFC 5235 spamtest), adds `Authentication-Results`, `X-Spam-Status` and
 //! `X-Spam-Score`, and files spam into the Junk folder.
 //!
 //! Scoring runs on the blocking pool over a bounded read of the spool file.
-//! It never rejects at delivery time and never delays mail: a model it
-//! cannot read is logged and the message goes on unscored.
+//! It rejects only a DMARC `p=reject` failure, and only with
+//! `antispam.dmarc_reject`; it never delays mail: a model it cannot read is
+//! logged and the message goes on unscored.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use mail_auth::dmarc::Policy;
+
+use crate::antispam::auth::{AuthReport, SenderAuthenticator, client_from_received};
 use crate::antispam::classifier::Classifier;
 use crate::antispam::message::read_bounded;
 use crate::antispam::score::{Analysis, Thresholds, analyse};
@@ -17,12 +22,21 @@ use crate::config::AntispamSection;
 use crate::delivery::{
     DeliveryInfo, Disposition, HeaderField, Stage, StageError, StageFuture, Verdict,
 };
+use crate::queue::ReversePath;
 use crate::store::{AccountId, MailboxName};
 
 /// The stage, shared by every delivery.
 pub struct AntispamStage {
     classifier: Arc<Classifier>,
     settings: AntispamSection,
+    authenticator: Option<Arc<SenderAuthenticator>>,
+}
+
+fn failed(reason: String) -> StageError {
+    StageError {
+        stage: "antispam".to_owned(),
+        reason,
+    }
 }
 
 impl AntispamStage {
@@ -32,7 +46,54 @@ impl AntispamStage {
         Self {
             classifier,
             settings,
+            authenticator: None,
         }
+    }
+
+    /// Checks SPF, DKIM and DMARC with `authenticator` (built with
+    /// `SenderAuthenticator::system(&config.server.hostname)`) when
+    /// `antispam.authentication` is on.
+    pub fn with_authenticator(mut self, authenticator: Arc<SenderAuthenticator>) -> Self {
+        self.authenticator = Some(authenticator);
+        self
+    }
+
+    /// Scores a delivery: sender authentication (DNS) first, then the
+    /// classifier and rules on the blocking pool.
+    async fn assess(
+        &self,
+        delivery: &DeliveryInfo<'_>,
+    ) -> Result<(Analysis, Option<AuthReport>), StageError> {
+        let path = delivery.message.to_owned();
+        let limit = self.settings.scan_limit;
+        let raw = tokio::task::spawn_blocking(move || read_bounded(&path, limit))
+            .await
+            .map_err(|_| failed("reading task failed".to_owned()))?
+            .map_err(|e| failed(e.to_string()))?;
+        let auth = match (&self.authenticator, self.settings.authentication) {
+            (Some(authenticator), true) => {
+                let mail_from = match delivery.sender {
+                    ReversePath::Null => "",
+                    ReversePath::Address(address) => address.as_str(),
+                };
+                let client = client_from_received(&raw);
+                Some(
+                    authenticator
+                        .authenticate(&raw, client.as_ref(), mail_from)
+                        .await,
+                )
+            }
+            _ => None,
+        };
+        let classifier = self.classifier.clone();
+        let account = delivery.account;
+        let analysis =
+            tokio::task::spawn_blocking(move || analyse(&classifier, Some(account), &raw))
+                .await
+                .map_err(|_| failed("scoring task failed".to_owned()))?
+                .map_err(|e| failed(e.to_string()))?;
+        let extra = auth.as_ref().map(|a| a.reasons.clone()).unwrap_or_default();
+        Ok((analysis.with_reasons(extra), auth))
     }
 
     /// Scores the spooled message at `message` for `account` (the global
@@ -45,10 +106,6 @@ impl AntispamStage {
         let classifier = self.classifier.clone();
         let path: PathBuf = message.to_owned();
         let limit = self.settings.scan_limit;
-        let failed = |reason: String| StageError {
-            stage: "antispam".to_owned(),
-            reason,
-        };
         tokio::task::spawn_blocking(move || {
             let raw = read_bounded(&path, limit).map_err(|e| e.to_string())?;
             analyse(&classifier, account, &raw).map_err(|e| e.to_string())
@@ -81,11 +138,8 @@ impl Stage for AntispamStage {
             if !self.settings.enabled {
                 return Ok(Verdict::Continue);
             }
-            let analysis = match self
-                .analyse_file(Some(delivery.account), delivery.message)
-                .await
-            {
-                Ok(analysis) => analysis,
+            let (analysis, auth) = match self.assess(delivery).await {
+                Ok(assessed) => assessed,
                 Err(error) => {
                     tracing::warn!(%error, "message not scored");
                     return Ok(Verdict::Continue);
@@ -95,16 +149,35 @@ impl Stage for AntispamStage {
                 spam: self.settings.spam_threshold_for(delivery.login.as_str()),
                 reject: None,
             };
-            let verdict = analysis.verdict(thresholds);
+            let dmarc_policy = auth.as_ref().and_then(|a| a.dmarc_failed);
+            if dmarc_policy == Some(Policy::Reject) && self.settings.dmarc_reject {
+                return Ok(Verdict::Reject {
+                    reason: "DMARC policy of the From domain says reject (RFC 7489)".to_owned(),
+                });
+            }
+            let mut verdict = analysis.verdict(thresholds);
+            // RFC 7489 §6.3: p=quarantine (and p=reject kept) means "suspicious".
+            if matches!(dmarc_policy, Some(Policy::Reject | Policy::Quarantine)) {
+                verdict.is_spam = true;
+            }
             tracing::info!(
                 score = verdict.score,
                 spam = verdict.is_spam,
                 "message scored"
             );
             disposition.spam = Some(verdict);
+            if let Some(field) = auth
+                .as_ref()
+                .and_then(|a| HeaderField::new("Authentication-Results", &a.results))
+            {
+                disposition.header_fields.push(field);
+            }
             disposition.header_fields.extend(
                 [
-                    HeaderField::new("X-Spam-Status", &analysis.status_line(thresholds)),
+                    HeaderField::new(
+                        "X-Spam-Status",
+                        &status_line(&analysis, thresholds, verdict.is_spam),
+                    ),
                     HeaderField::new("X-Spam-Score", &format!("{:.1}", analysis.score)),
                 ]
                 .into_iter()
@@ -117,5 +190,15 @@ impl Stage for AntispamStage {
             }
             Ok(Verdict::Continue)
         })
+    }
+}
+
+/// X-Spam-Status, saying Yes when DMARC made the message spam below the
+/// threshold.
+fn status_line(analysis: &Analysis, thresholds: Thresholds, is_spam: bool) -> String {
+    let line = analysis.status_line(thresholds);
+    match (is_spam, line.strip_prefix("No")) {
+        (true, Some(rest)) => format!("Yes{rest}"),
+        _ => line,
     }
 }

@@ -61,6 +61,14 @@ pub struct AntispamSection {
     /// Seconds a message read (`\Seen`) in an ordinary folder must stay out
     /// of Junk before it is learnt as ham.
     pub ham_delay: Seconds,
+    /// Whether SPF, DKIM and DMARC are checked (DNS lookups) and written
+    /// into `Authentication-Results`.
+    pub authentication: bool,
+    /// A message failing DMARC whose domain publishes `p=reject`: refused
+    /// (a bounce to the envelope sender) when true, filed into Junk when
+    /// false. Refusing after SMTP accepted the message means a bounce,
+    /// which to a forged sender is backscatter, hence false by default.
+    pub dmarc_reject: bool,
     /// `spam_threshold` per recipient domain ...
     pub domain_threshold: BTreeMap<String, Points>,
     /// ... and per user (login address), which wins over the domain's.
@@ -77,6 +85,8 @@ impl Default for AntispamSection {
             junk_folder: "Junk".to_owned(),
             scan_limit: 512 * 1024,
             ham_delay: Seconds(24 * 3600),
+            authentication: true,
+            dmarc_reject: false,
             domain_threshold: BTreeMap::new(),
             user_threshold: BTreeMap::new(),
         }
