@@ -287,7 +287,15 @@ impl ImapTraining {
             if flagged_junk || !summary.flags.contains(SystemFlag::Seen) {
                 continue;
             }
-            let raw = self.read(account, mailbox, summary.uid).await?;
+            // Expunged since the snapshot, or unreadable: one message must
+            // not keep the rest of the sweep from being learnt.
+            let raw = match self.read(account, mailbox, summary.uid).await {
+                Ok(raw) => raw,
+                Err(error) => {
+                    tracing::warn!(%error, uid = summary.uid.0, "read message not learnt");
+                    continue;
+                }
+            };
             let classifier = self.classifier.clone();
             let trained = tokio::task::spawn_blocking(move || {
                 match classifier.label_of(Scope::User(account), &raw)? {
