@@ -32,6 +32,10 @@ pub struct AntispamStage {
     authenticator: Option<Arc<SenderAuthenticator>>,
 }
 
+/// Messages larger than this are not authenticated: DKIM would need them
+/// whole in memory. SMTP's `limits.message_size` is usually below it.
+const AUTH_READ_LIMIT: u64 = 32 * 1024 * 1024;
+
 fn failed(reason: String) -> StageError {
     StageError {
         stage: "antispam".to_owned(),
@@ -64,14 +68,21 @@ impl AntispamStage {
         &self,
         delivery: &DeliveryInfo<'_>,
     ) -> Result<(Analysis, Option<AuthReport>), StageError> {
+        let authenticate = self.settings.authentication && delivery.size <= AUTH_READ_LIMIT;
+        // DKIM hashes the whole body (RFC 6376 §3.7), so authentication reads
+        // the whole message; the classifier and rules its first scan_limit.
+        let limit = if authenticate {
+            delivery.size.max(self.settings.scan_limit)
+        } else {
+            self.settings.scan_limit
+        };
         let path = delivery.message.to_owned();
-        let limit = self.settings.scan_limit;
         let raw = tokio::task::spawn_blocking(move || read_bounded(&path, limit))
             .await
             .map_err(|_| failed("reading task failed".to_owned()))?
             .map_err(|e| failed(e.to_string()))?;
-        let auth = match (&self.authenticator, self.settings.authentication) {
-            (Some(authenticator), true) => {
+        let auth = match &self.authenticator {
+            Some(authenticator) if authenticate => {
                 let mail_from = match delivery.sender {
                     ReversePath::Null => "",
                     ReversePath::Address(address) => address.as_str(),
@@ -85,6 +96,9 @@ impl AntispamStage {
             }
             _ => None,
         };
+        let scan_limit = usize::try_from(self.settings.scan_limit).unwrap_or(usize::MAX);
+        let mut raw = raw;
+        raw.truncate(scan_limit);
         let classifier = self.classifier.clone();
         let account = delivery.account;
         let analysis =
