@@ -16,7 +16,9 @@
 //! - [`smtp`]: inbound SMTP and message submission.
 //! - [`scripts`]: Sieve script storage, out-of-office and forwarding settings.
 //! - [`managesieve`]: the ManageSieve protocol (RFC 5804) over that storage.
+//! - [`antispam`]: the anti-spam stage, its classifier, rules and training.
 
+pub mod antispam;
 pub mod auth;
 pub mod config;
 pub mod delivery;

@@ -67,6 +67,9 @@ pub enum Command {
     /// A user's automatic forwarding.
     #[command(subcommand)]
     Forward(ForwardCommand),
+    /// The anti-spam classifier: train it from folders of messages, or score one.
+    #[command(subcommand)]
+    Spam(SpamCommand),
     /// Check the configuration file and print where it was read from.
     CheckConfig,
     /// Rebuild a user's mail index from the message files, losing no message.
@@ -266,4 +269,27 @@ pub enum ForwardCommand {
     Off { user: String },
     /// Print the forwarding settings.
     Show { user: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpamCommand {
+    /// Train a user's model (or, with `global` or no user, everyone's) from
+    /// directories holding one message per file.
+    Train {
+        /// The user's address; `global` or none trains the global model.
+        user: Option<String>,
+        /// A directory of spam.
+        #[arg(long)]
+        spam: Option<PathBuf>,
+        /// A directory of ham (good mail).
+        #[arg(long)]
+        ham: Option<PathBuf>,
+    },
+    /// Score one message and print the score and its reasons.
+    Check {
+        file: PathBuf,
+        /// Score with this user's model on top of the global one.
+        #[arg(long)]
+        user: Option<String>,
+    },
 }

@@ -13,6 +13,7 @@ mod queue;
 mod reindex;
 mod serve;
 mod sieve;
+mod spam;
 mod user;
 mod vacation;
 
@@ -48,6 +49,7 @@ fn dispatch(cli: Cli) -> CommandResult {
         Command::Sieve(command) => sieve::run(&context, command, None),
         Command::Vacation(command) => vacation::run(&context, command),
         Command::Forward(command) => forward::run(&context, command),
+        Command::Spam(command) => spam::run(&context, command),
         Command::CheckConfig => check_config::run(&context),
         Command::Reindex { user } => reindex::run(&context, &user),
     }

@@ -4,6 +4,7 @@
 //! dir is usable. Every error names the key it is about. It must not start anything:
 //! the server reads a `Config`, it never the other way round.
 
+mod antispam;
 mod data_dir;
 mod delivery;
 mod environment;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use antispam::{AntispamSection, Points};
 pub use data_dir::check_data_dir;
 pub use delivery::DeliverySection;
 pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
@@ -79,6 +81,7 @@ pub struct Config {
     pub smtp: SmtpSection,
     pub delivery: DeliverySection,
     pub managesieve: ManageSieveSection,
+    pub antispam: AntispamSection,
 }
 
 /// The file as written, before validation.
@@ -111,6 +114,8 @@ struct ConfigFile {
     delivery: DeliverySection,
     #[serde(default)]
     managesieve: ManageSieveSection,
+    #[serde(default)]
+    antispam: AntispamSection,
 }
 
 impl Config {
@@ -146,6 +151,7 @@ impl Config {
             smtp: SmtpSection::default(),
             delivery: DeliverySection::default(),
             managesieve: ManageSieveSection::default(),
+            antispam: AntispamSection::default(),
         }
     }
 

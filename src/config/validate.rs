@@ -33,6 +33,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
     super::delivery::validate(&file.delivery).map_err(|(key, problem)| invalid(key, problem))?;
     super::managesieve::validate(&file.managesieve)
         .map_err(|(key, problem)| invalid(key, problem))?;
+    super::antispam::validate(&file.antispam).map_err(|(key, problem)| invalid(key, problem))?;
     Ok(Config {
         server: file.server,
         tls: file.tls,
@@ -47,6 +48,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
         smtp: file.smtp,
         delivery: file.delivery,
         managesieve: file.managesieve,
+        antispam: file.antispam,
     })
 }
 

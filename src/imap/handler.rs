@@ -27,8 +27,15 @@ impl ImapHandler {
                 store,
                 authenticator,
                 sessions: Arc::new(AccountSessions::new(AccountSessions::DEFAULT_MAX)),
+                training: None,
             },
         }
+    }
+
+    /// Tells `training` what users file into and out of Junk (issue 7).
+    pub fn with_training(mut self, training: Arc<dyn crate::antispam::JunkTraining>) -> Self {
+        self.context.training = Some(training);
+        self
     }
 }
 

@@ -29,7 +29,7 @@ pub struct Fixture {
     pub store: Store,
     pub account: AccountId,
     pub directory: Arc<Directory>,
-    context: SessionContext,
+    pub context: SessionContext,
     pub settings: SessionSettings,
 }
 
@@ -62,6 +62,7 @@ pub async fn fixture_with_sessions(max_sessions: usize) -> Fixture {
         store: store.clone(),
         authenticator,
         sessions: Arc::new(AccountSessions::new(max_sessions)),
+        training: None,
     };
     let peer: SocketAddr = "127.0.0.1:40000".parse().unwrap();
     let settings = SessionSettings {

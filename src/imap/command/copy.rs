@@ -63,6 +63,11 @@ where
             }
             Err(error) => return store_failure(&error),
         };
+        // Anti-spam training hook (issue 7): filing into or out of Junk.
+        if let Some(training) = &self.context.training {
+            let uids = result.pairs.iter().map(|(_, to)| *to).collect();
+            training.filed(account, view.name.clone(), destination.clone(), uids);
+        }
         if !moving {
             return Reply::ok_with(copy_uid(&result));
         }

@@ -68,6 +68,8 @@ where
         };
         let uids = targets.iter().map(|(_, uid)| *uid).collect();
         let (account, mailbox) = (login.user.account, view.mailbox);
+        // Anti-spam training hook (issue 7): what `$Junk`, `$NotJunk` and `\Seen` are added to.
+        let training_flags = (op != FlagOp::Remove).then(|| flags.clone());
         let result = match self
             .context
             .store
@@ -84,6 +86,10 @@ where
             Ok(result) => result,
             Err(error) => return store_failure(&error),
         };
+        if let (Some(training), Some(added)) = (&self.context.training, training_flags) {
+            let changed = result.updated.iter().map(|u| u.uid).collect();
+            training.flagged(account, mailbox, changed, added);
+        }
         let Some(view) = self.selected.as_mut() else {
             return Reply::ok();
         };

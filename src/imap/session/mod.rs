@@ -46,6 +46,8 @@ pub struct SessionContext {
     pub store: Store,
     pub authenticator: Arc<Authenticator>,
     pub sessions: Arc<AccountSessions>,
+    /// Anti-spam training hook (issue 7): told of COPY/MOVE and STORE.
+    pub training: Option<Arc<dyn crate::antispam::JunkTraining>>,
 }
 
 /// The per-connection settings, from the listener and the configuration.

@@ -1,0 +1,22 @@
+//! The anti-spam stage (issue 7): a learning classifier, header and MIME
+//! heuristics, and the delivery stage that combines them into a verdict,
+//! with training from what users do over IMAP.
+//!
+//! It owns the per-user and global token models under
+//! `data_dir/antispam/`; it never writes a mailbox and never reads a
+//! message past its scan limit.
+
+pub mod auth;
+pub mod classifier;
+mod message;
+pub mod rules;
+mod score;
+mod stage;
+pub mod training;
+
+pub use auth::{AuthError, AuthReport, Client, SenderAuthenticator, client_from_received};
+pub use classifier::{Classifier, ClassifierError, Label, Scope, Trained};
+pub use message::{Scanned, read_bounded, strip_mbox_line};
+pub use score::{Analysis, Reason, Thresholds, analyse};
+pub use stage::{AntispamStage, smtp_should_reject};
+pub use training::{ImapTraining, JunkTraining, Movement, TrainingError};
