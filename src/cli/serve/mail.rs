@@ -1,12 +1,14 @@
 //! The mail system behind the protocols: the spool SMTP accepts into, the local delivery
-//! pipeline with its stages and actions, and the background tasks that run beside the
-//! sessions (the queue worker, Trash expiry) until shutdown.
+//! pipeline with its stages (anti-spam, then Sieve) and actions, and the background tasks that
+//! run beside the sessions (the queue worker, Trash expiry, learning from read mail) until
+//! shutdown.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::anyhow;
+use postamt::antispam::{AntispamStage, Classifier, ImapTraining, SenderAuthenticator};
 use postamt::auth::Directory;
 use postamt::config::Config;
 use postamt::delivery::{DeliveryActions, DeliverySettings, LocalDelivery, Srs, TrashExpiry};
@@ -21,11 +23,16 @@ use super::super::failure::{Exit, Failure};
 /// How long shutdown waits for the background tasks to record what they cut short.
 const STOP_GRACE: Duration = Duration::from_secs(10);
 
+/// How often read mail that stayed where it was is learnt as ham.
+const HAM_LEARNING_INTERVAL: Duration = Duration::from_secs(3600);
+
 /// What is opened before the listeners are bound.
 pub struct MailSystem {
     pub spool: Arc<Spool>,
     /// Decodes our SRS addresses, when forwards are rewritten with SRS.
     pub srs: Option<Arc<Srs>>,
+    /// Trains the anti-spam models from what users do over IMAP.
+    pub training: Arc<ImapTraining>,
     actions: Arc<DeliveryActions>,
     delivery: Arc<LocalDelivery>,
     settings: DeliverySettings,
@@ -53,11 +60,27 @@ impl MailSystem {
         let actions = DeliveryActions::open(data_dir, Arc::clone(&spool), settings.clone())
             .map_err(|e| io("the delivery state", &e))?;
         let actions = Arc::new(actions);
+        let classifier = Arc::new(Classifier::open(data_dir));
+        let training = ImapTraining::open(
+            data_dir,
+            store.clone(),
+            Arc::clone(&classifier),
+            &config.antispam,
+        )
+        .map_err(|e| io("the anti-spam training state", &e))?;
+        let mut antispam = AntispamStage::new(classifier, config.antispam.clone());
+        if config.antispam.authentication {
+            let checker = SenderAuthenticator::system(&config.server.hostname)
+                .map_err(|e| Failure::new(Exit::Config, anyhow!("SPF/DKIM/DMARC resolver: {e}")))?;
+            antispam = antispam.with_authenticator(Arc::new(checker));
+        }
         let delivery = LocalDelivery::new(store.clone(), Arc::clone(&directory))
-            .with_actions(Arc::clone(&actions));
+            .with_actions(Arc::clone(&actions))
+            .with_stage(antispam);
         Ok(Self {
             spool,
             srs,
+            training: Arc::new(training),
             actions,
             delivery: Arc::new(delivery),
             settings,
@@ -86,7 +109,27 @@ impl MailSystem {
             self.settings,
             stopped(shutdown),
         );
-        Ok(BackgroundTasks(vec![queue, trash]))
+        let ham = tokio::spawn(learn_read_ham(Arc::clone(&self.training), shutdown.clone()));
+        Ok(BackgroundTasks(vec![queue, trash, ham]))
+    }
+}
+
+/// Learns read mail that stayed in its folder as ham, hourly, until shutdown.
+async fn learn_read_ham(training: Arc<ImapTraining>, shutdown: Shutdown) {
+    let mut tick = tokio::time::interval(HAM_LEARNING_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = shutdown.requested() => return,
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        match training.learn_read_ham(now).await {
+            Ok(0) => {}
+            Ok(learnt) => tracing::info!(learnt, "read mail learnt as ham"),
+            Err(error) => tracing::warn!(%error, "learning read mail as ham failed"),
+        }
     }
 }
 

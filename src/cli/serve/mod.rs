@@ -37,6 +37,8 @@ pub fn run(context: Context) -> CommandResult {
         Arc::clone(&directory),
         throttle_settings(&context.config.auth),
     ));
+    // The resolvers the mail system builds need the runtime around them.
+    let _runtime = runtime.enter();
     let mail = MailSystem::open(&context.config, store.clone(), Arc::clone(&directory))?;
     let mut smtp = SmtpHandler::new(
         store.clone(),
@@ -50,7 +52,10 @@ pub fn run(context: Context) -> CommandResult {
     let handlers = Handlers::default()
         .with(
             Protocol::Imap,
-            Arc::new(ImapHandler::new(store.clone(), authenticator.clone())),
+            Arc::new(
+                ImapHandler::new(store.clone(), authenticator.clone())
+                    .with_training(Arc::new(Arc::clone(&mail.training))),
+            ),
         )
         .with(
             Protocol::Pop3,
