@@ -14,6 +14,7 @@
 //!   local delivery and the outbound client.
 //! - [`outbound`]: the SMTP client that delivers to other servers.
 //! - [`smtp`]: inbound SMTP and message submission.
+//! - [`sieve`]: the Sieve language and the delivery stage that runs it.
 
 pub mod auth;
 pub mod config;
@@ -25,5 +26,6 @@ pub mod outbound;
 pub mod pop3;
 pub mod queue;
 pub mod server;
+pub mod sieve;
 pub mod smtp;
 pub mod store;
