@@ -9,6 +9,7 @@ mod environment;
 mod listeners;
 mod outbound;
 mod queue;
+mod sieve;
 mod sections;
 mod smtp;
 mod validate;
@@ -23,6 +24,7 @@ pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
 pub use listeners::default_listeners;
 pub use outbound::{ANY_DOMAIN, OutboundSection, OutboundTls, RouteHost, RouteTarget, SMTP_PORT};
 pub use queue::QueueSection;
+pub use sieve::SieveSection;
 pub use sections::{
     AuthSection, LimitsSection, LogFormat, LogSection, Pop3Deleted, Pop3Section, Protocol, Seconds,
     ServerSection, TimeoutsSection, TlsMode, TlsSection,
@@ -73,6 +75,7 @@ pub struct Config {
     pub outbound: OutboundSection,
     pub queue: QueueSection,
     pub smtp: SmtpSection,
+    pub sieve: SieveSection,
 }
 
 /// The file as written, before validation.
@@ -101,6 +104,8 @@ struct ConfigFile {
     queue: QueueSection,
     #[serde(default)]
     smtp: SmtpSection,
+    #[serde(default)]
+    sieve: SieveSection,
 }
 
 impl Config {
@@ -134,6 +139,7 @@ impl Config {
             outbound: OutboundSection::default(),
             queue: QueueSection::default(),
             smtp: SmtpSection::default(),
+            sieve: SieveSection::default(),
         }
     }
 

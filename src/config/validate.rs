@@ -30,6 +30,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
     super::outbound::validate(&file.outbound)?;
     super::queue::validate(&file.queue).map_err(|(key, problem)| invalid(key, problem))?;
     super::smtp::validate(&file.smtp)?;
+    super::sieve::validate(&file.sieve).map_err(|(key, problem)| invalid(key, problem))?;
     Ok(Config {
         server: file.server,
         tls: file.tls,
@@ -42,6 +43,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
         outbound: file.outbound,
         queue: file.queue,
         smtp: file.smtp,
+        sieve: file.sieve,
     })
 }
 

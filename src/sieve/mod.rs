@@ -41,13 +41,21 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// The `[sieve]` defaults.
     fn default() -> Self {
+        Self::from(&crate::config::SieveSection::default())
+    }
+}
+
+impl From<&crate::config::SieveSection> for Limits {
+    fn from(section: &crate::config::SieveSection) -> Self {
+        let size = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
         Self {
-            max_actions: 32,
-            max_redirects: 4,
-            max_variable_size: 4096,
-            max_script_size: 64 * 1024,
-            body_bytes: 256 * 1024,
+            max_actions: size(section.max_actions),
+            max_redirects: size(section.max_redirects),
+            max_variable_size: size(section.max_variable_size),
+            max_script_size: size(section.max_script_size),
+            body_bytes: size(section.body_bytes),
         }
     }
 }
