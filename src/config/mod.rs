@@ -9,8 +9,8 @@ mod environment;
 mod listeners;
 mod outbound;
 mod queue;
-mod sieve;
 mod sections;
+mod sieve;
 mod smtp;
 mod validate;
 
@@ -24,11 +24,11 @@ pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
 pub use listeners::default_listeners;
 pub use outbound::{ANY_DOMAIN, OutboundSection, OutboundTls, RouteHost, RouteTarget, SMTP_PORT};
 pub use queue::QueueSection;
-pub use sieve::SieveSection;
 pub use sections::{
     AuthSection, LimitsSection, LogFormat, LogSection, Pop3Deleted, Pop3Section, Protocol, Seconds,
     ServerSection, TimeoutsSection, TlsMode, TlsSection,
 };
+pub use sieve::SieveSection;
 pub use smtp::SmtpSection;
 
 /// Why a configuration could not be loaded.
