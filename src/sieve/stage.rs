@@ -69,6 +69,15 @@ impl Stage for SieveStage {
                 stage: "sieve".to_owned(),
                 reason,
             };
+            let store = Arc::clone(&self.scripts);
+            let account = delivery.account;
+            let scripts = tokio::task::spawn_blocking(move || store.scripts_for(account))
+                .await
+                .map_err(|e| error(e.to_string()))?
+                .map_err(|e| error(e.to_string()))?;
+            if scripts.is_empty() {
+                return Ok(Verdict::Continue);
+            }
             let mailboxes: HashSet<String> = self
                 .store
                 .list_mailboxes(delivery.account)
@@ -78,10 +87,9 @@ impl Stage for SieveStage {
                 .map(|m| m.name.as_str().to_owned())
                 .collect();
             let job = Job {
-                scripts: Arc::clone(&self.scripts),
+                scripts,
                 cache: Arc::clone(&self.cache),
                 limits: self.limits.clone(),
-                account: delivery.account,
                 path: delivery.message.to_path_buf(),
                 size: delivery.size,
                 envelope: Envelope {
@@ -102,10 +110,7 @@ impl Stage for SieveStage {
             let result = tokio::task::spawn_blocking(move || job.run())
                 .await
                 .map_err(|e| error(e.to_string()))?;
-            let Some(decided) = result.map_err(error)? else {
-                return Ok(Verdict::Continue);
-            };
-            Ok(apply(decided, disposition))
+            Ok(apply(result.map_err(error)?, disposition))
         })
     }
 }
@@ -118,10 +123,9 @@ struct Decided {
 
 /// One delivery's work on the blocking pool.
 struct Job {
-    scripts: Arc<dyn ScriptStore>,
+    scripts: Vec<StoredScript>,
     cache: Arc<Mutex<HashMap<u64, Arc<Script>>>>,
     limits: Limits,
-    account: crate::store::AccountId,
     path: std::path::PathBuf,
     size: u64,
     envelope: Envelope,
@@ -134,21 +138,13 @@ struct Mailboxes<'a>(&'a HashSet<String>);
 
 impl Environment for Mailboxes<'_> {
     fn mailbox_exists(&self, name: &str) -> bool {
-        self.0.contains(name) || (name.eq_ignore_ascii_case("INBOX"))
+        self.0.contains(name) || name.eq_ignore_ascii_case("INBOX")
     }
 }
 
 impl Job {
-    /// `None` when the account has no scripts; `Err` only when the script
-    /// storage or the message cannot be read (a temporary failure).
-    fn run(self) -> Result<Option<Decided>, String> {
-        let scripts = self
-            .scripts
-            .scripts_for(self.account)
-            .map_err(|e| e.to_string())?;
-        if scripts.is_empty() {
-            return Ok(None);
-        }
+    /// `Err` only when the message cannot be read (a temporary failure).
+    fn run(self) -> Result<Decided, String> {
         let raw = read_bounded(&self.path, HEADER_BYTES + self.limits.body_bytes as u64)
             .map_err(|e| format!("reading the message: {e}"))?;
         let mut message = Message::parse(&raw, self.size);
@@ -163,7 +159,7 @@ impl Job {
             environment: &environment,
             limits: &self.limits,
         };
-        for stored in &scripts {
+        for stored in &self.scripts {
             let Some(script) = self.compiled(stored) else {
                 continue;
             };
@@ -178,10 +174,10 @@ impl Job {
                 break;
             }
         }
-        Ok(Some(Decided {
+        Ok(Decided {
             outcome,
             header: message.rewritten_header(),
-        }))
+        })
     }
 
     fn compiled(&self, stored: &StoredScript) -> Option<Arc<Script>> {
