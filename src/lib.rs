@@ -17,6 +17,7 @@
 //! - [`scripts`]: Sieve script storage, out-of-office and forwarding settings.
 //! - [`managesieve`]: the ManageSieve protocol (RFC 5804) over that storage.
 //! - [`antispam`]: the anti-spam stage, its classifier, rules and training.
+//! - [`sieve`]: the Sieve language and the delivery stage that runs it.
 
 pub mod antispam;
 pub mod auth;
@@ -31,5 +32,6 @@ pub mod pop3;
 pub mod queue;
 pub mod scripts;
 pub mod server;
+pub mod sieve;
 pub mod smtp;
 pub mod store;

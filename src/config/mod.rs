@@ -13,6 +13,7 @@ mod managesieve;
 mod outbound;
 mod queue;
 mod sections;
+mod sieve;
 mod smtp;
 mod validate;
 
@@ -33,6 +34,7 @@ pub use sections::{
     AuthSection, LimitsSection, LogFormat, LogSection, Pop3Deleted, Pop3Section, Protocol, Seconds,
     ServerSection, TimeoutsSection, TlsMode, TlsSection,
 };
+pub use sieve::SieveSection;
 pub use smtp::SmtpSection;
 
 /// Why a configuration could not be loaded.
@@ -82,6 +84,7 @@ pub struct Config {
     pub delivery: DeliverySection,
     pub managesieve: ManageSieveSection,
     pub antispam: AntispamSection,
+    pub sieve: SieveSection,
 }
 
 /// The file as written, before validation.
@@ -116,6 +119,8 @@ struct ConfigFile {
     managesieve: ManageSieveSection,
     #[serde(default)]
     antispam: AntispamSection,
+    #[serde(default)]
+    sieve: SieveSection,
 }
 
 impl Config {
@@ -152,6 +157,7 @@ impl Config {
             delivery: DeliverySection::default(),
             managesieve: ManageSieveSection::default(),
             antispam: AntispamSection::default(),
+            sieve: SieveSection::default(),
         }
     }
 

@@ -34,6 +34,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
     super::managesieve::validate(&file.managesieve)
         .map_err(|(key, problem)| invalid(key, problem))?;
     super::antispam::validate(&file.antispam).map_err(|(key, problem)| invalid(key, problem))?;
+    super::sieve::validate(&file.sieve).map_err(|(key, problem)| invalid(key, problem))?;
     Ok(Config {
         server: file.server,
         tls: file.tls,
@@ -49,6 +50,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
         delivery: file.delivery,
         managesieve: file.managesieve,
         antispam: file.antispam,
+        sieve: file.sieve,
     })
 }
 

@@ -1,0 +1,1 @@
+if address :all :is "to" "carol@example.com" { discard; }

@@ -1,0 +1,1 @@
+if false { discard; } else { redirect "b@example.com"; }

@@ -1,0 +1,1 @@
+if header :is :comparator "i;octet" "subject" "hello" { discard; }

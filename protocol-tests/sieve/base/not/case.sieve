@@ -1,0 +1,1 @@
+if not exists "X-Spam" { discard; }

@@ -1,0 +1,2 @@
+redirect "c@example.com";
+redirect "C@example.com";

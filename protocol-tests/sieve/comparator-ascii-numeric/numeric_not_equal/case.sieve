@@ -1,0 +1,2 @@
+require "comparator-i;ascii-numeric";
+if header :is :comparator "i;ascii-numeric" "X-Score" "13" { discard; }

@@ -1,0 +1,1 @@
+redirect :copy "c@example.com";

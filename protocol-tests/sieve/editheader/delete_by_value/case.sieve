@@ -1,0 +1,3 @@
+require "editheader";
+deleteheader :contains "x-score" "9";
+if exists "x-score" { discard; }

@@ -1,0 +1,3 @@
+require "editheader";
+deleteheader "subject";
+if not exists "subject" { discard; }

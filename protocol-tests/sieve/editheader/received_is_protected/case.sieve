@@ -1,0 +1,3 @@
+require "editheader";
+deleteheader "received";
+if exists "received" { discard; }

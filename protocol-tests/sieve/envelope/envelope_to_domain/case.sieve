@@ -1,0 +1,2 @@
+require "envelope";
+if envelope :domain :is "to" "example.net" { discard; }

@@ -1,0 +1,1 @@
+if size :over "1M" { keep; }

@@ -1,0 +1,1 @@
+if header :comparator "i;unicode" "a" "b" { keep; }

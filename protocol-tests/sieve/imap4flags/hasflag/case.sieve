@@ -1,0 +1,3 @@
+require "imap4flags";
+addflag "urgent";
+if hasflag :is "URGENT" { discard; }

@@ -1,0 +1,3 @@
+require "imap4flags";
+setflag ["a", "b c"];
+removeflag "b";

@@ -1,0 +1,2 @@
+require ["mailbox", "fileinto"];
+if mailboxexists "Lists" { fileinto "Lists"; }

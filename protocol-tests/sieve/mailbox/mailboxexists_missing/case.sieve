@@ -1,0 +1,2 @@
+require ["mailbox", "fileinto"];
+if mailboxexists ["Lists", "Nope"] { fileinto "Lists"; }

@@ -1,0 +1,3 @@
+require ["reject", "fileinto"];
+fileinto "Lists";
+reject "no";

@@ -1,0 +1,2 @@
+require "relational";
+if header :value "gx" "subject" "a" { discard; }

@@ -1,0 +1,2 @@
+require ["relational", "comparator-i;ascii-numeric"];
+if header :count "gt" :comparator "i;ascii-numeric" "subject" "1" { discard; }

@@ -1,0 +1,2 @@
+require ["envelope", "subaddress"];
+if envelope :user "to" "bob" { discard; }

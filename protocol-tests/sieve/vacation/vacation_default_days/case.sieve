@@ -1,0 +1,2 @@
+require "vacation";
+vacation :handle "h2" :from "bob@example.net" "Back Monday";

@@ -1,0 +1,3 @@
+require "vacation";
+vacation :handle "a" "x";
+vacation :handle "b" "y";

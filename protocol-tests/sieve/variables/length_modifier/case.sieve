@@ -1,0 +1,3 @@
+require "variables";
+set :length "n" "hello";
+if string :is "${n}" "5" { discard; }

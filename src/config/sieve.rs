@@ -1,0 +1,80 @@
+//! `[sieve]`: how far one delivery's Sieve scripts may go (actions,
+//! redirects, variable sizes, script size, body bytes scanned).
+//!
+//! Owns the section's shape, defaults and checks; the Sieve stage turns it
+//! into its own limits and must not read the file itself.
+
+use serde::Deserialize;
+
+/// `[sieve]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SieveSection {
+    /// Actions (keep, fileinto, redirect, ...) one delivery's scripts may
+    /// take together; more is a runtime error, and the message is kept.
+    pub max_actions: u32,
+    /// Distinct redirect addresses per delivery.
+    pub max_redirects: u32,
+    /// Longest variable value in bytes (RFC 5229 §6: longer is cut).
+    pub max_variable_size: u32,
+    /// Largest script run at delivery, in bytes; a larger one is skipped.
+    pub max_script_size: u32,
+    /// Body bytes a `body` test reads (RFC 5173).
+    pub body_bytes: u32,
+}
+
+impl Default for SieveSection {
+    fn default() -> Self {
+        Self {
+            max_actions: 32,
+            max_redirects: 4,
+            max_variable_size: 4096,
+            max_script_size: 65536,
+            body_bytes: 262_144,
+        }
+    }
+}
+
+/// The rules beyond types: each error names its key.
+pub(super) fn validate(sieve: &SieveSection) -> Result<(), (String, String)> {
+    let invalid = |key: &str, problem: &str| Err((format!("sieve.{key}"), problem.to_owned()));
+    if sieve.max_actions == 0 {
+        return invalid("max_actions", "must be at least 1");
+    }
+    if sieve.max_variable_size < 64 {
+        return invalid("max_variable_size", "must be at least 64");
+    }
+    if sieve.max_script_size == 0 || sieve.max_script_size > 1 << 20 {
+        return invalid("max_script_size", "must be between 1 and 1048576");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn example_file_lists_the_sieve_defaults() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/etc/postamt.toml");
+        let example = Config::load(std::path::Path::new(path)).unwrap();
+        assert_eq!(example.sieve, SieveSection::default());
+    }
+
+    #[test]
+    fn zero_actions_is_refused() {
+        let error = Config::from_toml_str("[sieve]\nmax_actions = 0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("sieve.max_actions"), "{error}");
+    }
+
+    #[test]
+    fn oversized_script_limit_is_refused() {
+        let error = Config::from_toml_str("[sieve]\nmax_script_size = 2000000\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("sieve.max_script_size"), "{error}");
+    }
+}

@@ -1,0 +1,61 @@
+//! Sieve (RFC 5228 and the extensions [`extensions`] lists): a hand-written
+//! lexer and parser, a validator that compiles a script once, an
+//! interpreter that runs it over a message many times, and the delivery
+//! stage that runs a user's scripts. Knows nothing of ManageSieve or of how
+//! scripts are stored (that is [`crate::delivery::ScriptStore`]).
+
+mod ast;
+mod compile;
+mod error;
+mod lexer;
+mod matching;
+mod message;
+mod outcome;
+mod parser;
+mod run;
+mod script;
+mod stage;
+mod variables;
+
+pub use compile::{MAX_SCRIPT_SIZE, compile, extensions};
+pub use error::CompileError;
+pub use message::Message;
+pub use outcome::{Action, Outcome, VacationRequest};
+pub use run::{Envelope, Environment, Input, RunError, SpamScores, run};
+pub use script::Script;
+pub use stage::SieveStage;
+
+/// How far one delivery's scripts may go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Actions one delivery's scripts may take together.
+    pub max_actions: usize,
+    /// Distinct `redirect` addresses.
+    pub max_redirects: usize,
+    /// Longest variable value in bytes (RFC 5229 §6: longer is cut).
+    pub max_variable_size: usize,
+    /// Largest script the stage compiles and runs, in bytes.
+    pub max_script_size: usize,
+    /// Body bytes read for `body` tests (RFC 5173).
+    pub body_bytes: usize,
+}
+
+impl Default for Limits {
+    /// The `[sieve]` defaults.
+    fn default() -> Self {
+        Self::from(&crate::config::SieveSection::default())
+    }
+}
+
+impl From<&crate::config::SieveSection> for Limits {
+    fn from(section: &crate::config::SieveSection) -> Self {
+        let size = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
+        Self {
+            max_actions: size(section.max_actions),
+            max_redirects: size(section.max_redirects),
+            max_variable_size: size(section.max_variable_size),
+            max_script_size: size(section.max_script_size),
+            body_bytes: size(section.body_bytes),
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The interpreter's limits, vacation handles and match variables.
+
+use super::*;
+use crate::sieve::compile;
+
+struct NoMailboxes;
+
+impl Environment for NoMailboxes {
+    fn mailbox_exists(&self, _: &str) -> bool {
+        false
+    }
+}
+
+fn run_with(source: &str, limits: Limits) -> Result<Outcome, RunError> {
+    let script = compile(source).unwrap();
+    let envelope = Envelope::default();
+    let input = Input {
+        envelope: &envelope,
+        spam: None,
+        environment: &NoMailboxes,
+        limits: &limits,
+    };
+    let raw = b"Subject: hi\r\n\r\nbody\r\n";
+    let mut message = Message::parse(raw, raw.len() as u64);
+    let mut outcome = Outcome::default();
+    run(&script, &mut message, &input, &mut outcome).map(|()| outcome)
+}
+
+#[test]
+fn too_many_actions_is_an_error() {
+    let limits = Limits {
+        max_actions: 2,
+        ..Limits::default()
+    };
+    let source = "require \"fileinto\";\nfileinto \"a\";\nfileinto \"b\";\nfileinto \"c\";";
+    assert_eq!(run_with(source, limits), Err(RunError::TooManyActions(2)));
+}
+
+#[test]
+fn too_many_redirects_is_an_error() {
+    let limits = Limits {
+        max_redirects: 1,
+        ..Limits::default()
+    };
+    let source = "redirect \"a@example.org\";\nredirect \"b@example.org\";";
+    assert_eq!(run_with(source, limits), Err(RunError::TooManyRedirects(1)));
+}
+
+#[test]
+fn derived_vacation_handle_is_stable_and_depends_on_the_reason() {
+    let handle = |reason: &str| {
+        let source = format!("require \"vacation\";\nvacation \"{reason}\";");
+        match &run_with(&source, Limits::default()).unwrap().actions[0] {
+            Action::Vacation(v) => v.handle.clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(handle("away"), handle("away"));
+    assert_ne!(handle("away"), handle("back"));
+}
+
+#[test]
+fn match_variables_only_change_on_a_match() {
+    let source = "require [\"variables\", \"fileinto\"];\n\
+                  if header :matches \"subject\" \"*i\" {}\n\
+                  if header :matches \"subject\" \"x*\" {}\n\
+                  fileinto \"${1}\";";
+    let outcome = run_with(source, Limits::default()).unwrap();
+    assert_eq!(outcome.lines(), vec!["fileinto \"h\""]);
+}

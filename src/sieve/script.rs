@@ -1,0 +1,236 @@
+//! A compiled script: the commands and tests of RFC 5228 and its
+//! extensions with their arguments checked and typed, ready to run many
+//! times. Strings stay as written; with `variables` they are expanded when
+//! the script runs (RFC 5229 §3).
+
+/// A script that compiled: run it with [`super::run`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Script {
+    pub(crate) commands: Vec<Command>,
+    /// Whether `variables` was required, so `${...}` is expanded.
+    pub(crate) variables: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Command {
+    If {
+        branches: Vec<(Test, Vec<Command>)>,
+        otherwise: Option<Vec<Command>>,
+    },
+    Stop,
+    Keep {
+        flags: Option<Vec<String>>,
+    },
+    Discard,
+    FileInto {
+        mailbox: String,
+        copy: bool,
+        create: bool,
+        flags: Option<Vec<String>>,
+    },
+    Redirect {
+        address: String,
+        copy: bool,
+    },
+    Reject {
+        reason: String,
+        extended: bool,
+    },
+    Vacation(Box<Vacation>),
+    Set {
+        name: String,
+        value: String,
+        modifiers: Vec<Modifier>,
+    },
+    Flags {
+        op: FlagChange,
+        variable: Option<String>,
+        flags: Vec<String>,
+    },
+    AddHeader {
+        last: bool,
+        name: String,
+        value: String,
+    },
+    DeleteHeader {
+        index: Option<(usize, bool)>,
+        matcher: Matcher,
+        name: String,
+        patterns: Option<Vec<String>>,
+    },
+}
+
+/// `vacation`'s arguments (RFC 5230 §4, RFC 6131).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Vacation {
+    /// In seconds.
+    pub period: Option<u64>,
+    pub subject: Option<String>,
+    pub from: Option<String>,
+    pub addresses: Vec<String>,
+    pub mime: bool,
+    pub handle: Option<String>,
+    pub reason: String,
+}
+
+/// `set` modifiers (RFC 5229 §4.1), applied highest precedence first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Modifier {
+    Lower,
+    Upper,
+    LowerFirst,
+    UpperFirst,
+    QuoteWildcard,
+    Length,
+}
+
+impl Modifier {
+    /// RFC 5229 §4.1: 40 `:lower`/`:upper`, 30 `:lowerfirst`/`:upperfirst`,
+    /// 20 `:quotewildcard`, 10 `:length`.
+    pub fn precedence(self) -> u8 {
+        match self {
+            Self::Lower | Self::Upper => 40,
+            Self::LowerFirst | Self::UpperFirst => 30,
+            Self::QuoteWildcard => 20,
+            Self::Length => 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FlagChange {
+    Set,
+    Add,
+    Remove,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Test {
+    True,
+    False,
+    Not(Box<Test>),
+    AllOf(Vec<Test>),
+    AnyOf(Vec<Test>),
+    Exists(Vec<String>),
+    Size {
+        over: bool,
+        limit: u64,
+    },
+    Header {
+        matcher: Matcher,
+        names: Vec<String>,
+        keys: Vec<String>,
+    },
+    Address {
+        matcher: Matcher,
+        part: AddressPart,
+        names: Vec<String>,
+        keys: Vec<String>,
+    },
+    Envelope {
+        matcher: Matcher,
+        part: AddressPart,
+        names: Vec<String>,
+        keys: Vec<String>,
+    },
+    String {
+        matcher: Matcher,
+        sources: Vec<String>,
+        keys: Vec<String>,
+    },
+    HasFlag {
+        matcher: Matcher,
+        variables: Option<Vec<String>>,
+        keys: Vec<String>,
+    },
+    Body {
+        matcher: Matcher,
+        transform: BodyTransform,
+        keys: Vec<String>,
+    },
+    MailboxExists(Vec<String>),
+    Spam {
+        matcher: Matcher,
+        percent: bool,
+        value: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Matcher {
+    pub comparator: Comparator,
+    pub kind: MatchKind,
+}
+
+/// The comparators of RFC 4790 that RFC 5228 §2.7.3 names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Comparator {
+    Octet,
+    AsciiCasemap,
+    AsciiNumeric,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MatchKind {
+    Is,
+    Contains,
+    Matches,
+    /// RFC 5231 §4.2.
+    Count(Relation),
+    /// RFC 5231 §4.1.
+    Value(Relation),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Relation {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Eq,
+    Ne,
+}
+
+impl Relation {
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text.to_ascii_lowercase().as_str() {
+            "gt" => Self::Gt,
+            "ge" => Self::Ge,
+            "lt" => Self::Lt,
+            "le" => Self::Le,
+            "eq" => Self::Eq,
+            "ne" => Self::Ne,
+            _ => return None,
+        })
+    }
+
+    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            Self::Gt => ordering == Greater,
+            Self::Ge => ordering != Less,
+            Self::Lt => ordering == Less,
+            Self::Le => ordering != Greater,
+            Self::Eq => ordering == Equal,
+            Self::Ne => ordering != Equal,
+        }
+    }
+}
+
+/// RFC 5228 §2.7.4 and RFC 5233 §4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AddressPart {
+    All,
+    LocalPart,
+    Domain,
+    User,
+    Detail,
+}
+
+/// RFC 5173 §5.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BodyTransform {
+    Raw,
+    Text,
+    Content(Vec<String>),
+}

@@ -1,0 +1,306 @@
+//! The Sieve delivery stage: runs an account's scripts (admin-before,
+//! managed, personal, admin-after) over each delivery and turns what they
+//! decided into the [`Disposition`]. Owns the compiled-script cache; does
+//! not store scripts (that is the [`ScriptStore`]) nor carry out actions
+//! (that is the pipeline).
+//!
+//! The chain: the scripts share one outcome (actions, implicit keep and
+//! the imap4flags internal variable) and one message (editheader changes
+//! are seen by later scripts). `stop` ends only the script it is in. After
+//! a script that discarded or rejected, no further script runs. A script
+//! that does not compile, or fails while running, is logged with its name
+//! and contributes nothing: its partial actions are dropped and the
+//! implicit keep is restored, so a broken script never loses mail.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::Read;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::delivery::{
+    AutoReply, DeliveryInfo, Disposition, FiledCopy, ScriptStore, Stage, StageError, StageFuture,
+    StoredScript, Verdict,
+};
+use crate::queue::ReversePath;
+use crate::store::{Flags, Keyword, MailboxName, Store, SystemFlag};
+
+use super::{
+    Action, Envelope, Environment, Input, Limits, Message, Outcome, Script, SpamScores, compile,
+    run,
+};
+
+/// Compiled scripts kept; the cache is emptied when it is full.
+const CACHE_SIZE: usize = 256;
+/// Header bytes read besides the body bound.
+const HEADER_BYTES: u64 = 1 << 20;
+
+pub struct SieveStage {
+    scripts: Arc<dyn ScriptStore>,
+    store: Store,
+    limits: Limits,
+    cache: Arc<Mutex<HashMap<u64, Arc<Script>>>>,
+}
+
+impl SieveStage {
+    pub fn new(scripts: Arc<dyn ScriptStore>, store: Store, limits: Limits) -> Self {
+        Self {
+            scripts,
+            store,
+            limits,
+            cache: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+}
+
+impl Stage for SieveStage {
+    fn name(&self) -> &str {
+        "sieve"
+    }
+
+    fn run<'a>(
+        &'a self,
+        delivery: &'a DeliveryInfo<'a>,
+        disposition: &'a mut Disposition,
+    ) -> StageFuture<'a> {
+        Box::pin(async move {
+            let error = |reason: String| StageError {
+                stage: "sieve".to_owned(),
+                reason,
+            };
+            let store = Arc::clone(&self.scripts);
+            let account = delivery.account;
+            let scripts = tokio::task::spawn_blocking(move || store.scripts_for(account))
+                .await
+                .map_err(|e| error(e.to_string()))?
+                .map_err(|e| error(e.to_string()))?;
+            if scripts.is_empty() {
+                return Ok(Verdict::Continue);
+            }
+            let mailboxes: HashSet<String> = self
+                .store
+                .list_mailboxes(delivery.account)
+                .await
+                .map_err(|e| error(e.to_string()))?
+                .into_iter()
+                .map(|m| m.name.as_str().to_owned())
+                .collect();
+            let job = Job {
+                scripts,
+                cache: Arc::clone(&self.cache),
+                limits: self.limits.clone(),
+                path: delivery.message.to_path_buf(),
+                size: delivery.size,
+                envelope: Envelope {
+                    from: match delivery.sender {
+                        ReversePath::Null => String::new(),
+                        ReversePath::Address(address) => address.clone(),
+                    },
+                    to: delivery.recipient.to_owned(),
+                    detail: delivery.detail.map(str::to_owned),
+                },
+                spam: disposition.spam.map(|s| SpamScores {
+                    spamtest: s.spamtest,
+                    percent: s.percent,
+                }),
+                flags: disposition.flags.clone(),
+                mailboxes,
+            };
+            let result = tokio::task::spawn_blocking(move || job.run())
+                .await
+                .map_err(|e| error(e.to_string()))?;
+            Ok(apply(result.map_err(error)?, disposition))
+        })
+    }
+}
+
+/// What the chain decided, with the header as editheader left it.
+struct Decided {
+    outcome: Outcome,
+    header: Option<Vec<u8>>,
+}
+
+/// One delivery's work on the blocking pool.
+struct Job {
+    scripts: Vec<StoredScript>,
+    cache: Arc<Mutex<HashMap<u64, Arc<Script>>>>,
+    limits: Limits,
+    path: std::path::PathBuf,
+    size: u64,
+    envelope: Envelope,
+    spam: Option<SpamScores>,
+    flags: Flags,
+    mailboxes: HashSet<String>,
+}
+
+struct Mailboxes<'a>(&'a HashSet<String>);
+
+impl Environment for Mailboxes<'_> {
+    fn mailbox_exists(&self, name: &str) -> bool {
+        self.0.contains(name) || name.eq_ignore_ascii_case("INBOX")
+    }
+}
+
+impl Job {
+    /// `Err` only when the message cannot be read (a temporary failure).
+    fn run(self) -> Result<Decided, String> {
+        let raw = read_bounded(&self.path, HEADER_BYTES + self.limits.body_bytes as u64)
+            .map_err(|e| format!("reading the message: {e}"))?;
+        let mut message = Message::parse(&raw, self.size);
+        let mut outcome = Outcome {
+            flags: flag_names(&self.flags),
+            ..Outcome::default()
+        };
+        let environment = Mailboxes(&self.mailboxes);
+        let input = Input {
+            envelope: &self.envelope,
+            spam: self.spam,
+            environment: &environment,
+            limits: &self.limits,
+        };
+        for stored in &self.scripts {
+            let Some(script) = self.compiled(stored) else {
+                continue;
+            };
+            let (saved_message, saved_outcome) = (message.clone(), outcome.clone());
+            if let Err(e) = run(&script, &mut message, &input, &mut outcome) {
+                tracing::warn!(script = %stored.name, kind = ?stored.kind, error = %e, "sieve script failed, keeping the message");
+                message = saved_message;
+                outcome = saved_outcome;
+                outcome.implicit_keep = true;
+            }
+            if outcome.ended() {
+                break;
+            }
+        }
+        Ok(Decided {
+            outcome,
+            header: message.rewritten_header(),
+        })
+    }
+
+    fn compiled(&self, stored: &StoredScript) -> Option<Arc<Script>> {
+        if stored.source.len() > self.limits.max_script_size {
+            tracing::warn!(script = %stored.name, kind = ?stored.kind, "sieve script larger than sieve.max_script_size, skipped");
+            return None;
+        }
+        let mut hasher = DefaultHasher::new();
+        stored.source.hash(&mut hasher);
+        let key = hasher.finish();
+        if let Ok(cache) = self.cache.lock()
+            && let Some(script) = cache.get(&key)
+        {
+            return Some(Arc::clone(script));
+        }
+        match compile(&stored.source) {
+            Ok(script) => {
+                let script = Arc::new(script);
+                if let Ok(mut cache) = self.cache.lock() {
+                    if cache.len() >= CACHE_SIZE {
+                        cache.clear();
+                    }
+                    cache.insert(key, Arc::clone(&script));
+                }
+                Some(script)
+            }
+            Err(e) => {
+                tracing::warn!(script = %stored.name, kind = ?stored.kind, error = %e, "sieve script does not compile, skipped");
+                None
+            }
+        }
+    }
+}
+
+fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let mut raw = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit)
+        .read_to_end(&mut raw)?;
+    Ok(raw)
+}
+
+fn flag_names(flags: &Flags) -> Vec<String> {
+    flags
+        .system()
+        .map(|f| f.as_imap().to_owned())
+        .chain(flags.keywords().iter().map(|k| k.as_str().to_owned()))
+        .collect()
+}
+
+/// Flags as the store keeps them; a name that is neither a system flag nor
+/// a valid keyword is left out, logged.
+fn to_flags(names: &[String]) -> Flags {
+    let mut flags = Flags::new();
+    for name in names {
+        if let Some(system) = SystemFlag::ALL
+            .into_iter()
+            .find(|f| f.as_imap().eq_ignore_ascii_case(name))
+        {
+            flags.insert(system);
+        } else if let Ok(keyword) = Keyword::new(name) {
+            flags.insert_keyword(keyword);
+        } else {
+            tracing::warn!(flag = %name, "sieve flag is not a valid IMAP flag, left out");
+        }
+    }
+    flags
+}
+
+/// Writes the outcome into the disposition.
+fn apply(Decided { outcome, header }: Decided, disposition: &mut Disposition) -> Verdict {
+    if header.is_some() {
+        disposition.rewritten_header = header;
+    }
+    let mut keep = outcome.implicit_keep;
+    let mut keep_flags = outcome.flags.clone();
+    let mut discarded = false;
+    for action in outcome.actions {
+        match action {
+            Action::Reject { reason, .. } => return Verdict::Reject { reason },
+            Action::Keep { flags } => {
+                keep = true;
+                keep_flags = flags;
+            }
+            Action::FileInto {
+                mailbox,
+                flags,
+                create,
+            } => match MailboxName::new(&mailbox) {
+                Ok(folder) => disposition.copies.push(FiledCopy {
+                    folder,
+                    flags: to_flags(&flags),
+                    create,
+                }),
+                Err(_) => {
+                    // RFC 5228 §4.1: a fileinto that cannot be done falls back to keep.
+                    tracing::warn!(mailbox = %mailbox, "sieve fileinto names an invalid mailbox, keeping instead");
+                    keep = true;
+                }
+            },
+            Action::Redirect { address, .. } => disposition.redirects.push(address),
+            Action::Discard => discarded = true,
+            Action::Vacation(v) => {
+                disposition.auto_reply = Some(AutoReply {
+                    from: v.from,
+                    subject: v.subject,
+                    body: v.reason,
+                    mime: v.mime,
+                    addresses: v.addresses,
+                    period: Duration::from_secs(v.period_seconds),
+                    handle: v.handle,
+                })
+            }
+        }
+    }
+    disposition.keep = keep;
+    if keep {
+        disposition.flags = to_flags(&keep_flags);
+    }
+    let nothing_left = !keep && disposition.copies.is_empty() && disposition.redirects.is_empty();
+    if discarded && nothing_left {
+        Verdict::Discard
+    } else {
+        Verdict::Continue
+    }
+}
