@@ -64,9 +64,9 @@ fn vacation_set_show_and_off_drive_the_managed_script() {
             "set",
             "alice@example.org",
             "--start",
-            "2026-12-20",
+            "2026-01-01",
             "--end",
-            "2027-01-06",
+            "2099-12-31",
             "--subject",
             "Away",
             "--text",
@@ -85,7 +85,7 @@ fn vacation_set_show_and_off_drive_the_managed_script() {
         dir.path(),
         &["vacation", "show", "alice@example.org"],
     ));
-    assert!(shown.contains("start\t2026-12-20\n"), "{shown}");
+    assert!(shown.contains("start\t2026-01-01\n"), "{shown}");
     assert!(
         postamt(dir.path(), &["vacation", "off", "alice@example.org"])
             .status
@@ -201,21 +201,36 @@ fn sieve_list_activate_get_and_delete_a_stored_script() {
 }
 
 #[test]
-fn sieve_put_stores_nothing_while_no_compiler_can_check_it() {
+fn sieve_put_checks_with_the_compiler_and_stores_only_good_scripts() {
     let dir = tempfile::tempdir().unwrap();
     let (storage, alice) = setup(dir.path());
-    let file = dir.path().join("work.sieve");
-    std::fs::write(&file, "keep;\n").unwrap();
-    let output = postamt(
+    let bad = dir.path().join("bad.sieve");
+    std::fs::write(&bad, "require \"fileinto\";\nfileinto 42;\n").unwrap();
+    let refused = postamt(
         dir.path(),
         &[
             "sieve",
             "put",
             "alice@example.org",
             "work",
-            file.to_str().unwrap(),
+            bad.to_str().unwrap(),
         ],
     );
-    assert_eq!(output.status.code(), Some(70));
+    assert_eq!(refused.status.code(), Some(65), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("line 2"));
     assert!(storage.list_scripts(alice).unwrap().is_empty());
+    let good = dir.path().join("good.sieve");
+    std::fs::write(&good, "keep;\n").unwrap();
+    let stored = postamt(
+        dir.path(),
+        &[
+            "sieve",
+            "put",
+            "alice@example.org",
+            "work",
+            good.to_str().unwrap(),
+        ],
+    );
+    assert!(stored.status.success(), "{stored:?}");
+    assert_eq!(storage.list_scripts(alice).unwrap().len(), 1);
 }

@@ -56,8 +56,9 @@ fn address(text: &str) -> Address {
 fn vacation(subject: &str, text: &str) -> Vacation {
     Vacation {
         enabled: true,
-        start: SieveDate::parse("2026-12-20").unwrap(),
-        end: SieveDate::parse("2027-01-06").unwrap(),
+        // A window around any day these tests run on.
+        start: SieveDate::parse("2026-01-01").unwrap(),
+        end: SieveDate::parse("2099-12-31").unwrap(),
         subject: subject.to_owned(),
         text: text.to_owned(),
         from: None,
@@ -282,7 +283,7 @@ fn include_finds_personal_and_global_scripts_separately() {
 }
 
 #[test]
-fn vacation_becomes_a_date_bounded_vacation_rule() {
+fn vacation_within_its_dates_becomes_a_vacation_rule() {
     let f = fixture();
     f.scripts
         .directory()
@@ -298,12 +299,20 @@ fn vacation_becomes_a_date_bounded_vacation_rule() {
     assert_eq!(f.scripts.vacation(f.alice).unwrap(), Some(settings));
     assert_eq!(
         managed_source(&f, f.alice),
-        "require [\"vacation\", \"date\", \"relational\"];\r\n\
-         if allof (currentdate :value \"ge\" \"date\" \"2026-12-20\",\r\n          \
-         currentdate :value \"le\" \"date\" \"2027-01-06\") {\r\n    \
+        "require [\"vacation\"];\r\n\
          vacation :days 1 :subject \"Away\" :addresses [\"alice@example.org\", \"office@example.org\"] :from \"alice@example.org\" text:\r\n\
-         Back in January.\r\n.\r\n;\r\n}\r\n"
+         Back in January.\r\n.\r\n;\r\n"
     );
+}
+
+#[test]
+fn vacation_outside_its_dates_generates_nothing() {
+    let f = fixture();
+    let mut settings = vacation("Away", "text");
+    settings.start = SieveDate::parse("2001-01-01").unwrap();
+    settings.end = SieveDate::parse("2001-01-31").unwrap();
+    f.scripts.set_vacation(f.alice, &settings).unwrap();
+    assert!(f.scripts.scripts_for(f.alice).unwrap().is_empty());
 }
 
 #[test]
@@ -321,7 +330,7 @@ fn vacation_turned_off_generates_nothing_but_keeps_the_text() {
 fn vacation_ending_before_it_starts_is_refused() {
     let f = fixture();
     let mut settings = vacation("Away", "text");
-    settings.end = SieveDate::parse("2026-12-19").unwrap();
+    settings.end = SieveDate::parse("2025-12-31").unwrap();
     assert!(matches!(
         f.scripts.set_vacation(f.alice, &settings),
         Err(ScriptsError::EndBeforeStart { .. })
@@ -339,7 +348,7 @@ fn hostile_subject_and_text_cannot_escape_their_strings() {
     let source = managed_source(&f, f.alice);
     assert!(source.contains(":subject \"x\\\" ; discard; \\\\  Bcc: evil@example.net\""));
     assert!(source.contains(
-        "text:\r\nhi\r\n..\r\ndiscard;\r\n..\r\nredirect \"evil@example.net\";\r\n.\r\n;\r\n}"
+        "text:\r\nhi\r\n..\r\ndiscard;\r\n..\r\nredirect \"evil@example.net\";\r\n.\r\n;\r\n"
     ));
     // The only line that is a lone dot is the terminator.
     assert_eq!(source.split("\r\n").filter(|line| *line == ".").count(), 1);
@@ -384,8 +393,8 @@ fn vacation_and_forwarding_share_one_managed_script() {
         .set_forwarding(f.alice, &forward(&["x@remote.test"], true))
         .unwrap();
     let source = managed_source(&f, f.alice);
-    assert!(source.starts_with("require [\"vacation\", \"date\", \"relational\", \"copy\"];\r\n"));
-    assert!(source.ends_with("}\r\nredirect :copy \"x@remote.test\";\r\n"));
+    assert!(source.starts_with("require [\"vacation\", \"copy\"];\r\n"));
+    assert!(source.ends_with(".\r\n;\r\nredirect :copy \"x@remote.test\";\r\n"));
 }
 
 #[test]
@@ -431,4 +440,20 @@ fn forwarding_to_an_unknown_local_address_is_refused() {
             .set_forwarding(f.alice, &forward(&["nobody@example.org"], true)),
         Err(ScriptsError::UserNotFound(_))
     ));
+}
+
+#[test]
+fn the_managed_script_compiles_with_the_servers_sieve() {
+    let f = fixture();
+    let hostile = "x\" ; discard; \\\r\n.\r\nredirect \"evil@example.net\";";
+    f.scripts
+        .set_vacation(f.alice, &vacation(hostile, hostile))
+        .unwrap();
+    f.scripts
+        .set_forwarding(f.alice, &forward(&["x@remote.test"], true))
+        .unwrap();
+    let source = managed_source(&f, f.alice);
+    if let Err(error) = postamt::sieve::compile(&source) {
+        panic!("{error}\n{source}");
+    }
 }

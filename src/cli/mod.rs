@@ -20,6 +20,7 @@ mod vacation;
 use std::process::ExitCode;
 
 use clap::Parser;
+use postamt::managesieve::SieveCompiler;
 
 use args::{Cli, Command};
 use context::Context;
@@ -44,9 +45,7 @@ fn dispatch(cli: Cli) -> CommandResult {
         Command::Domain(command) => domain::run(&context, command),
         Command::Alias(command) => alias::run(&context, command),
         Command::Queue(command) => queue::run(&context, command),
-        // No Sieve compiler is wired in yet: `sieve put` refuses to store
-        // unchecked scripts until one is passed here.
-        Command::Sieve(command) => sieve::run(&context, command, None),
+        Command::Sieve(command) => sieve::run(&context, command, Some(&SieveCompiler)),
         Command::Vacation(command) => vacation::run(&context, command),
         Command::Forward(command) => forward::run(&context, command),
         Command::Spam(command) => spam::run(&context, command),

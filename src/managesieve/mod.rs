@@ -10,11 +10,13 @@
 //! Sieve compiler, plugged in by whoever builds the handler); this module
 //! never parses Sieve itself.
 
+mod compiler;
 mod handler;
 pub mod parser;
 pub mod response;
 pub mod session;
 
+pub use compiler::SieveCompiler;
 pub use handler::ManageSieveHandler;
 pub use session::{Session, SessionContext, SessionSettings};
 

@@ -1,5 +1,5 @@
-//! Calendar dates as Sieve's `currentdate :value ... "date"` compares them
-//! (RFC 5260 §4.2: `yyyy-mm-dd`, which sorts as text in date order).
+//! Calendar dates as `yyyy-mm-dd` (RFC 5260 §4.2's "date" part), which sort
+//! as text in date order: the out-of-office window's ends, and today.
 
 use std::fmt;
 
@@ -33,6 +33,30 @@ impl SieveDate {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The day `unix_seconds` falls on, in UTC.
+    pub fn of_unix_time(unix_seconds: i64) -> Self {
+        // Howard Hinnant's civil-from-days algorithm.
+        let z = unix_seconds.div_euclid(86_400) + 719_468;
+        let era = z.div_euclid(146_097);
+        let day_of_era = z - era * 146_097;
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let mp = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        Self(format!("{year:04}-{month:02}-{day:02}"))
+    }
+
+    /// Today, in UTC.
+    pub fn today() -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        Self::of_unix_time(now)
+    }
 }
 
 impl fmt::Display for SieveDate {
@@ -55,6 +79,17 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_times_fall_on_their_utc_days() {
+        assert_eq!(SieveDate::of_unix_time(0).as_str(), "1970-01-01");
+        assert_eq!(SieveDate::of_unix_time(951_782_400).as_str(), "2000-02-29");
+        assert_eq!(
+            SieveDate::of_unix_time(1_795_478_399).as_str(),
+            "2026-11-23"
+        );
+        assert_eq!(SieveDate::of_unix_time(-1).as_str(), "1969-12-31");
+    }
 
     #[test]
     fn only_real_calendar_dates_parse() {

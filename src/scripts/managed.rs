@@ -1,18 +1,21 @@
 //! The Managed script: standard Sieve generated from the user's
-//! out-of-office and forwarding settings (RFC 5228 with vacation RFC 5230,
-//! date RFC 5260, relational RFC 5231, copy RFC 3894).
+//! out-of-office and forwarding settings (RFC 5228 with vacation RFC 5230
+//! and copy RFC 3894). It is generated for each delivery, so the
+//! out-of-office window is decided here, on the day of delivery (UTC),
+//! rather than by the script.
 //!
 //! Every user-supplied string goes through [`quoted`] or [`multiline`], so
 //! no setting can end a string early and inject commands. Lines end in CRLF
 //! as RFC 5228 §2.2 requires.
 
+use super::dates::SieveDate;
 use super::settings::{Forwarding, Vacation};
 use crate::auth::Address;
 
 /// The name the Managed script carries in [`crate::delivery::StoredScript`].
 pub const MANAGED_SCRIPT_NAME: &str = "managed";
 
-/// The script for these settings, or `None` when nothing is on.
+/// The script for these settings on `today`, or `None` when nothing is on.
 /// `own_addresses` are the user's addresses (primary and aliases): the
 /// vacation rule answers only mail sent to one of them (RFC 5230 §4.5
 /// `:addresses`), so list and Bcc mail gets no notice.
@@ -20,14 +23,16 @@ pub fn managed_script(
     vacation: Option<&Vacation>,
     forwarding: Option<&Forwarding>,
     own_addresses: &[Address],
+    today: &SieveDate,
 ) -> Option<String> {
-    let vacation = vacation.filter(|vacation| vacation.enabled);
+    let vacation = vacation
+        .filter(|vacation| vacation.enabled && vacation.start <= *today && *today <= vacation.end);
     if vacation.is_none() && forwarding.is_none() {
         return None;
     }
     let mut extensions = Vec::new();
     if vacation.is_some() {
-        extensions.extend(["\"vacation\"", "\"date\"", "\"relational\""]);
+        extensions.push("\"vacation\"");
     }
     if forwarding.is_some_and(|forwarding| forwarding.keep_copy) {
         extensions.push("\"copy\"");
@@ -48,8 +53,7 @@ pub fn managed_script(
     Some(script)
 }
 
-/// `vacation` inside the date range, inclusive at both ends (RFC 5260 §5
-/// currentdate with RFC 5231 `:value` comparisons on `yyyy-mm-dd`).
+/// The `vacation` command, answering once a day per sender.
 fn vacation_rule(vacation: &Vacation, own_addresses: &[Address]) -> String {
     let addresses = if own_addresses.is_empty() {
         String::new()
@@ -70,9 +74,7 @@ fn vacation_rule(vacation: &Vacation, own_addresses: &[Address]) -> String {
         .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
         .collect();
     format!(
-        "if allof (currentdate :value \"ge\" \"date\" {start},\r\n          currentdate :value \"le\" \"date\" {end}) {{\r\n    vacation :days 1 :subject {subject} {addresses}{from}{text};\r\n}}\r\n",
-        start = quoted(vacation.start.as_str()),
-        end = quoted(vacation.end.as_str()),
+        "vacation :days 1 :subject {subject} {addresses}{from}{text};\r\n",
         subject = quoted(&subject),
         text = multiline(&vacation.text),
     )

@@ -14,7 +14,9 @@ use postamt::config::Config;
 use postamt::delivery::{DeliveryActions, DeliverySettings, LocalDelivery, Srs, TrashExpiry};
 use postamt::outbound::{OutboundSettings, OutboundTransport};
 use postamt::queue::{QueueSettings, QueueWorker, RemoteTransport, Spool};
+use postamt::scripts::ScriptStorage;
 use postamt::server::Shutdown;
+use postamt::sieve::{Limits, SieveStage};
 use postamt::store::Store;
 use tokio::task::JoinHandle;
 
@@ -33,6 +35,8 @@ pub struct MailSystem {
     pub srs: Option<Arc<Srs>>,
     /// Trains the anti-spam models from what users do over IMAP.
     pub training: Arc<ImapTraining>,
+    /// Users' Sieve scripts and settings: ManageSieve edits them, delivery runs them.
+    pub scripts: Arc<ScriptStorage>,
     actions: Arc<DeliveryActions>,
     delivery: Arc<LocalDelivery>,
     settings: DeliverySettings,
@@ -74,13 +78,24 @@ impl MailSystem {
                 .map_err(|e| Failure::new(Exit::Config, anyhow!("SPF/DKIM/DMARC resolver: {e}")))?;
             antispam = antispam.with_authenticator(Arc::new(checker));
         }
+        let scripts = ScriptStorage::open(data_dir, Arc::clone(&directory))
+            .map_err(|e| io("the Sieve scripts", &e))?;
+        let scripts = Arc::new(scripts);
+        let sieve = SieveStage::new(
+            Arc::clone(&scripts) as Arc<dyn postamt::delivery::ScriptStore>,
+            store.clone(),
+            Limits::from(&config.sieve),
+        );
+        // DESIGN.md's order: the anti-spam verdict is there for Sieve's spamtest.
         let delivery = LocalDelivery::new(store.clone(), Arc::clone(&directory))
             .with_actions(Arc::clone(&actions))
-            .with_stage(antispam);
+            .with_stage(antispam)
+            .with_stage(sieve);
         Ok(Self {
             spool,
             srs,
             training: Arc::new(training),
+            scripts,
             actions,
             delivery: Arc::new(delivery),
             settings,

@@ -12,6 +12,7 @@ use postamt::auth::{Authenticator, ThrottleSettings, User};
 use postamt::config::{AuthSection, Protocol};
 use postamt::imap::ImapHandler;
 use postamt::logging;
+use postamt::managesieve::{ManageSieveHandler, SieveCompiler};
 use postamt::pop3::Pop3Handler;
 use postamt::server::{Handlers, ProtocolHandler, Server, ServerError};
 use postamt::smtp::SmtpHandler;
@@ -59,10 +60,18 @@ pub fn run(context: Context) -> CommandResult {
         )
         .with(
             Protocol::Pop3,
-            Arc::new(Pop3Handler::new(store, authenticator)),
+            Arc::new(Pop3Handler::new(store, Arc::clone(&authenticator))),
         )
         .with(Protocol::Smtp, Arc::clone(&smtp))
-        .with(Protocol::Submission, smtp);
+        .with(Protocol::Submission, smtp)
+        .with(
+            Protocol::ManageSieve,
+            Arc::new(ManageSieveHandler::new(
+                Arc::clone(&authenticator),
+                Arc::clone(&mail.scripts),
+                Arc::new(SieveCompiler),
+            )),
+        );
     runtime.block_on(serve(context, demo, handlers, mail))
 }
 
