@@ -4,8 +4,6 @@ forwarding that would loop is refused; the anti-spam stage, trained from the cor
 CLI, files spam into Junk."""
 
 import base64
-import imaplib
-import pathlib
 import smtplib
 import socket
 import time

@@ -6,7 +6,6 @@ import imaplib
 import shutil
 import subprocess
 import socket
-import ssl
 import time
 
 import pytest
