@@ -66,7 +66,8 @@ pub struct ImapTraining {
     junk_folder: String,
     scan_limit: u64,
     ham_delay: u64,
-    pending: std::sync::Mutex<Connection>,
+    /// Shared with the blocking pool, where every query on it runs.
+    pending: Arc<std::sync::Mutex<Connection>>,
     in_flight: watch::Sender<usize>,
 }
 
@@ -115,7 +116,7 @@ impl ImapTraining {
             junk_folder: settings.junk_folder.clone(),
             scan_limit: settings.scan_limit,
             ham_delay: settings.ham_delay.0,
-            pending: std::sync::Mutex::new(pending),
+            pending: Arc::new(std::sync::Mutex::new(pending)),
             in_flight: watch::channel(0).0,
         })
     }
@@ -228,16 +229,17 @@ impl ImapTraining {
     /// delay is gone from its mailbox and dropped. The server calls this
     /// periodically; returns how many were learnt.
     pub async fn learn_read_ham(&self, now: u64) -> Result<usize, TrainingError> {
-        let due: Vec<(i64, i64, u32)> = {
-            let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-            let mut select = pending.prepare(
-                "SELECT account, mailbox, uid FROM read WHERE due <= ?1 ORDER BY account, mailbox",
-            )?;
-            let rows = select.query_map([now as i64], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            })?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let due: Vec<(i64, i64, u32)> = self
+            .with_pending(move |pending| {
+                let mut select = pending.prepare(
+                    "SELECT account, mailbox, uid FROM read WHERE due <= ?1 ORDER BY account, mailbox",
+                )?;
+                let rows = select.query_map([now as i64], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await?;
         let mut learnt = 0;
         let mut groups: Vec<((i64, i64), Vec<Uid>)> = Vec::new();
         for (account, mailbox, uid) in due {
@@ -249,15 +251,32 @@ impl ImapTraining {
         for ((account, mailbox), uids) in groups {
             let (account, mailbox) = (AccountId(account), MailboxId(mailbox));
             learnt += self.learn_read_group(account, mailbox, &uids).await?;
-            let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-            let mut delete = pending.prepare_cached(
-                "DELETE FROM read WHERE account = ?1 AND mailbox = ?2 AND uid = ?3",
-            )?;
-            for uid in &uids {
-                delete.execute(params![account.0, mailbox.0, uid.0])?;
-            }
+            self.with_pending(move |pending| {
+                let mut delete = pending.prepare_cached(
+                    "DELETE FROM read WHERE account = ?1 AND mailbox = ?2 AND uid = ?3",
+                )?;
+                for uid in &uids {
+                    delete.execute(params![account.0, mailbox.0, uid.0])?;
+                }
+                Ok(())
+            })
+            .await?;
         }
         Ok(learnt)
+    }
+
+    /// Runs `query` on the pending-ham database on the blocking pool.
+    async fn with_pending<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&Connection) -> Result<T, TrainingError> + Send + 'static,
+    ) -> Result<T, TrainingError> {
+        let pending = Arc::clone(&self.pending);
+        tokio::task::spawn_blocking(move || {
+            let pending = pending.lock().unwrap_or_else(|e| e.into_inner());
+            query(&pending)
+        })
+        .await
+        .map_err(|_| TrainingError::TaskFailed)?
     }
 
     async fn learn_read_group(
