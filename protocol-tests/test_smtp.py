@@ -225,9 +225,15 @@ def test_bare_lf_dot_does_not_end_the_data(mail_server):
     code, text = smtp.reply()
     smtp.command("QUIT")
     smtp.close()
-    # Whether the server refuses the bare LF or keeps it as data, "smuggled" is no message.
-    assert code in (250, 550, 554), text
+    # The bare line ends refuse the whole thing (RFC 5321 §2.3.8, 550 5.6.11).
+    assert code == 550 and "5.6.11" in text, text
+    # A message sent after it arrives; by then a smuggled one would have too.
+    client = smtplib.SMTP("127.0.0.1", mail_server.ports["smtp"], timeout=10)
+    client.sendmail("someone@remote.test", [BOB], message("after smuggling", sender="someone@remote.test"))
+    client.quit()
+    assert len(delivered(mail_server, BOB, BOB_PASSWORD, "after smuggling")) == 1
     assert delivered(mail_server, BOB, BOB_PASSWORD, "smuggled", count=0) == []
+    assert delivered(mail_server, BOB, BOB_PASSWORD, "outer", count=0) == []
 
 
 def test_smtputf8_sender_is_accepted_only_with_the_parameter(mail_server):

@@ -15,7 +15,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
@@ -56,6 +56,36 @@ where
             MaybeTls::Plain(stream) => accept(stream, acceptor, timeout).await,
             MaybeTls::Tls(_) => Err(HandshakeError::AlreadyTls),
         }
+    }
+
+    /// STARTTLS for a session that read ahead: drops `buffered`, the plaintext the
+    /// client sent after the command (see the module documentation), then upgrades.
+    pub async fn starttls(
+        self,
+        buffered: &mut Vec<u8>,
+        acceptor: &TlsAcceptor,
+        timeout: Duration,
+    ) -> Result<MaybeTls<S>, HandshakeError> {
+        if !buffered.is_empty() {
+            tracing::debug!(
+                octets = buffered.len(),
+                "dropped plaintext sent after STARTTLS"
+            );
+            buffered.clear();
+        }
+        self.upgrade(acceptor, timeout).await
+    }
+
+    /// Writes and flushes `bytes`, giving up after `timeout`: a client that stops
+    /// reading cannot hold its session forever.
+    pub async fn write_within(&mut self, bytes: &[u8], timeout: Duration) -> io::Result<()> {
+        let write = async {
+            self.write_all(bytes).await?;
+            self.flush().await
+        };
+        tokio::time::timeout(timeout, write)
+            .await
+            .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))?
     }
 
     /// The TLS version and cipher suite negotiated, for logs and Received fields.

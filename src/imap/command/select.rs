@@ -7,7 +7,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::imap::parser::{Mailbox, QResync, SelectParameters, SequenceSet};
 use crate::imap::response::{
-    Code, Condition, Data, FetchItem, FlagName, ListEntry, MailboxAttribute, Response, Status,
+    Code, Condition, Data, FlagName, ListEntry, MailboxAttribute, Response, Status,
 };
 use crate::imap::session::Session;
 use crate::imap::view::{Recent, SelectedView};
@@ -15,6 +15,7 @@ use crate::store::{AccountId, DELIMITER, Keyword, ModSeq, SpecialUse, StoreError
 
 use super::Reply;
 use super::error::store_failure;
+use super::updates::flags_changed;
 
 /// The LIST attribute of a special use (RFC 6154 §2).
 fn attribute(special_use: SpecialUse) -> MailboxAttribute {
@@ -200,15 +201,8 @@ where
                 continue;
             }
             let seq = u32::try_from(index + 1).unwrap_or(u32::MAX);
-            let items = vec![
-                FetchItem::Uid(m.uid),
-                FetchItem::Flags {
-                    flags: &m.flags,
-                    recent: !self.enabled.rev2 && view.recent.contains(m.uid),
-                },
-                FetchItem::ModSeq(m.modseq),
-            ];
-            self.queue_data(Data::Fetch { seq, items });
+            let recent = !self.enabled.rev2 && view.recent.contains(m.uid);
+            self.queue_data(flags_changed(seq, m, recent, true));
         }
         Ok(())
     }

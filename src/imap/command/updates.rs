@@ -8,6 +8,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::imap::response::{Code, Data, FetchItem, NumberSet};
 use crate::imap::session::Session;
 use crate::imap::view::Update;
+use crate::store::MessageSummary;
 
 impl<S> Session<S>
 where
@@ -80,17 +81,7 @@ where
                 }
                 Update::Flags { seq, message } => {
                     let recent = self.is_recent(message.uid);
-                    let mut items = vec![
-                        FetchItem::Uid(message.uid),
-                        FetchItem::Flags {
-                            flags: &message.flags,
-                            recent,
-                        },
-                    ];
-                    if condstore {
-                        items.push(FetchItem::ModSeq(message.modseq));
-                    }
-                    self.queue_data(Data::Fetch { seq, items });
+                    self.queue_data(flags_changed(seq, &message, recent, condstore));
                 }
             }
         }
@@ -115,4 +106,25 @@ where
                 .as_ref()
                 .is_some_and(|v| v.recent.contains(uid))
     }
+}
+
+/// `* seq FETCH (UID u FLAGS (...) [MODSEQ (m)])`: a message whose flags the
+/// session learns changed (RFC 9051 §7.5.1, RFC 7162 §3.1.4 and §3.2.5.2).
+pub(crate) fn flags_changed(
+    seq: u32,
+    message: &MessageSummary,
+    recent: bool,
+    modseq: bool,
+) -> Data<'_> {
+    let mut items = vec![
+        FetchItem::Uid(message.uid),
+        FetchItem::Flags {
+            flags: &message.flags,
+            recent,
+        },
+    ];
+    if modseq {
+        items.push(FetchItem::ModSeq(message.modseq));
+    }
+    Data::Fetch { seq, items }
 }

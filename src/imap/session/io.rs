@@ -173,15 +173,9 @@ where
         let Some((acceptor, timeout)) = self.settings.starttls.clone() else {
             return Err(gone());
         };
-        let dropped = self.framer.take_buffered();
-        if !dropped.is_empty() {
-            tracing::debug!(
-                octets = dropped.len(),
-                "dropped plaintext sent after STARTTLS"
-            );
-        }
+        let mut dropped = self.framer.take_buffered();
         let stream = self.stream.take().ok_or_else(gone)?;
-        match stream.upgrade(&acceptor, timeout).await {
+        match stream.starttls(&mut dropped, &acceptor, timeout).await {
             Ok(tls) => {
                 self.stream = Some(tls);
                 Ok(())

@@ -156,16 +156,11 @@ where
         if output.is_empty() {
             return Ok(());
         }
-        let timeout = self.settings.idle_timeout;
         let stream = self.stream.as_mut().ok_or(Ended::Closed)?;
-        let write = async {
-            stream.write_all(&output).await?;
-            stream.flush().await
-        };
-        match tokio::time::timeout(timeout, write).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) | Err(_) => Err(Ended::Closed),
-        }
+        stream
+            .write_within(&output, self.settings.idle_timeout)
+            .await
+            .map_err(|_| Ended::Closed)
     }
 
     pub(super) async fn close(&mut self) {
@@ -179,16 +174,9 @@ where
     /// failed handshake ends the session.
     pub(super) async fn upgrade_to_tls(&mut self) -> Result<(), Ended> {
         let (acceptor, timeout) = self.settings.starttls.clone().ok_or(Ended::Closed)?;
-        if !self.input.is_empty() {
-            tracing::debug!(
-                octets = self.input.len(),
-                "dropped plaintext sent after STARTTLS"
-            );
-            self.input.clear();
-        }
         self.discarding = false;
         let stream = self.stream.take().ok_or(Ended::Closed)?;
-        match stream.upgrade(&acceptor, timeout).await {
+        match stream.starttls(&mut self.input, &acceptor, timeout).await {
             Ok(tls) => {
                 self.stream = Some(tls);
                 Ok(())

@@ -96,16 +96,11 @@ where
     }
 
     pub(super) async fn write(&mut self, bytes: &[u8]) -> Result<(), Ended> {
-        let timeout = self.settings.idle_timeout;
         let stream = self.stream.as_mut().ok_or(Ended::Closed)?;
-        let write = async {
-            stream.write_all(bytes).await?;
-            stream.flush().await
-        };
-        match tokio::time::timeout(timeout, write).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) | Err(_) => Err(Ended::Closed),
-        }
+        stream
+            .write_within(bytes, self.settings.idle_timeout)
+            .await
+            .map_err(|_| Ended::Closed)
     }
 
     /// Shuts the stream down; the session ends after.
@@ -120,16 +115,9 @@ where
     /// same stream. A failed handshake ends the session.
     pub(super) async fn upgrade_to_tls(&mut self) -> Result<(), Ended> {
         let (acceptor, timeout) = self.settings.starttls.clone().ok_or(Ended::Closed)?;
-        if !self.input.is_empty() {
-            tracing::debug!(
-                octets = self.input.len(),
-                "dropped plaintext sent after STLS"
-            );
-            self.input.clear();
-        }
         self.discarding = false;
         let stream = self.stream.take().ok_or(Ended::Closed)?;
-        match stream.upgrade(&acceptor, timeout).await {
+        match stream.starttls(&mut self.input, &acceptor, timeout).await {
             Ok(tls) => {
                 self.stream = Some(tls);
                 Ok(())

@@ -168,19 +168,12 @@ where
     /// STARTTLS (RFC 3207 §4): drops whatever plaintext the client sent
     /// after the command (CVE-2011-0411), then runs the handshake.
     pub async fn upgrade(&mut self, acceptor: &TlsAcceptor, timeout: Duration) -> io::Result<()> {
-        if !self.input.is_empty() {
-            tracing::debug!(
-                octets = self.input.len(),
-                "dropped plaintext sent after STARTTLS"
-            );
-            self.input.clear();
-        }
         let stream = self
             .stream
             .take()
             .ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))?;
         let upgraded = stream
-            .upgrade(acceptor, timeout)
+            .starttls(&mut self.input, acceptor, timeout)
             .await
             .map_err(io::Error::other)?;
         self.stream = Some(upgraded);
