@@ -5,10 +5,7 @@
 
 use std::sync::Arc;
 
-use tokio::io::AsyncWriteExt;
-
 use crate::auth::Authenticator;
-use crate::config::TlsMode;
 use crate::imap::parser::{Limits, LiteralMode};
 use crate::imap::response::{Code, Condition, Fragment, Mode, Response, Status};
 use crate::imap::session::{AccountSessions, Session, SessionContext, SessionSettings};
@@ -42,20 +39,13 @@ impl ImapHandler {
 /// The settings of one connection's session.
 fn settings(connection: &Connection) -> SessionSettings {
     let config = &connection.config;
-    let starttls =
-        (connection.tls_mode == TlsMode::StartTls && !connection.stream.is_tls()).then(|| {
-            (
-                connection.tls.acceptor(),
-                config.timeouts.tls_handshake.duration(),
-            )
-        });
+    let starttls = connection.starttls_offer();
     SessionSettings {
         limits: Limits::from_config(&config.limits, LiteralMode::Plus),
         idle_timeout: connection.idle_timeout,
         peer: connection.peer,
         starttls,
-        plaintext_auth: config.auth.allow_plaintext_on_loopback
-            && connection.peer.ip().is_loopback(),
+        plaintext_auth: connection.plaintext_auth_allowed(),
     }
 }
 
@@ -77,7 +67,7 @@ impl ProtocolHandler for ImapHandler {
         Box::pin(session.run())
     }
 
-    fn refuse(&self, mut connection: Connection, reason: Refusal) -> SessionFuture {
+    fn refuse(&self, connection: Connection, reason: Refusal) -> SessionFuture {
         let bye = Status::untagged(Condition::Bye, Some(Code::Unavailable), reason.text());
         let bytes: Vec<u8> = Response::Status(bye)
             .encode(Mode::Rev1)
@@ -87,14 +77,6 @@ impl ProtocolHandler for ImapHandler {
                 Fragment::Stream(_) => Vec::new(),
             })
             .collect();
-        Box::pin(async move {
-            let written = async {
-                connection.stream.write_all(&bytes).await?;
-                connection.stream.shutdown().await
-            };
-            if let Err(error) = written.await {
-                tracing::debug!(%error, "client left before the refusal was written");
-            }
-        })
+        connection.refuse_with(bytes)
     }
 }

@@ -5,13 +5,10 @@
 
 use std::sync::Arc;
 
-use tokio::io::AsyncWriteExt;
-
 use super::ScriptChecker;
 use super::response::{self, Code};
 use super::session::{Session, SessionContext, SessionSettings};
 use crate::auth::Authenticator;
-use crate::config::TlsMode;
 use crate::scripts::{ScriptQuotas, ScriptStorage};
 use crate::server::{Connection, ProtocolHandler, Refusal, SessionFuture};
 
@@ -38,19 +35,12 @@ impl ManageSieveHandler {
 
 fn settings(connection: &Connection) -> SessionSettings {
     let config = &connection.config;
-    let starttls =
-        (connection.tls_mode == TlsMode::StartTls && !connection.stream.is_tls()).then(|| {
-            (
-                connection.tls.acceptor(),
-                config.timeouts.tls_handshake.duration(),
-            )
-        });
+    let starttls = connection.starttls_offer();
     SessionSettings {
         idle_timeout: connection.idle_timeout,
         peer: connection.peer,
         starttls,
-        plaintext_auth: config.auth.allow_plaintext_on_loopback
-            && connection.peer.ip().is_loopback(),
+        plaintext_auth: connection.plaintext_auth_allowed(),
         quotas: ScriptQuotas::from(&config.managesieve),
     }
 }
@@ -67,16 +57,8 @@ impl ProtocolHandler for ManageSieveHandler {
         Box::pin(session.run())
     }
 
-    fn refuse(&self, mut connection: Connection, reason: Refusal) -> SessionFuture {
+    fn refuse(&self, connection: Connection, reason: Refusal) -> SessionFuture {
         let line = response::bye(Some(&Code::TryLater), reason.text());
-        Box::pin(async move {
-            let written = async {
-                connection.stream.write_all(&line).await?;
-                connection.stream.shutdown().await
-            };
-            if let Err(error) = written.await {
-                tracing::debug!(%error, "client left before the refusal was written");
-            }
-        })
+        connection.refuse_with(line)
     }
 }

@@ -5,13 +5,10 @@
 
 use std::sync::Arc;
 
-use tokio::io::AsyncWriteExt;
-
 use super::lock::Maildrops;
 use super::response::{self, Code};
 use super::session::{Session, SessionContext, SessionSettings};
 use crate::auth::Authenticator;
-use crate::config::TlsMode;
 use crate::server::{Connection, ProtocolHandler, Refusal, SessionFuture};
 use crate::store::Store;
 
@@ -35,19 +32,12 @@ impl Pop3Handler {
 /// The settings of one connection's session.
 fn settings(connection: &Connection) -> SessionSettings {
     let config = &connection.config;
-    let starttls =
-        (connection.tls_mode == TlsMode::StartTls && !connection.stream.is_tls()).then(|| {
-            (
-                connection.tls.acceptor(),
-                config.timeouts.tls_handshake.duration(),
-            )
-        });
+    let starttls = connection.starttls_offer();
     SessionSettings {
         idle_timeout: connection.idle_timeout,
         peer: connection.peer,
         starttls,
-        plaintext_auth: config.auth.allow_plaintext_on_loopback
-            && connection.peer.ip().is_loopback(),
+        plaintext_auth: connection.plaintext_auth_allowed(),
         pop3: config.pop3.clone(),
     }
 }
@@ -64,16 +54,8 @@ impl ProtocolHandler for Pop3Handler {
         Box::pin(session.run())
     }
 
-    fn refuse(&self, mut connection: Connection, reason: Refusal) -> SessionFuture {
+    fn refuse(&self, connection: Connection, reason: Refusal) -> SessionFuture {
         let line = response::err(Some(Code::SysTemp), reason.text());
-        Box::pin(async move {
-            let written = async {
-                connection.stream.write_all(&line).await?;
-                connection.stream.shutdown().await
-            };
-            if let Err(error) = written.await {
-                tracing::debug!(%error, "client left before the refusal was written");
-            }
-        })
+        connection.refuse_with(line)
     }
 }

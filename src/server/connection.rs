@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_rustls::TlsAcceptor;
 
 use crate::config::{Config, Protocol, TlsMode};
 
@@ -69,6 +71,46 @@ impl<S> Connection<S> {
     /// The host name to greet with.
     pub fn hostname(&self) -> &str {
         &self.config.server.hostname
+    }
+
+    /// Whether passwords may cross this connection before TLS:
+    /// `auth.allow_plaintext_on_loopback` and a loopback peer (DESIGN.md
+    /// invariant 6).
+    pub fn plaintext_auth_allowed(&self) -> bool {
+        self.config.auth.allow_plaintext_on_loopback && self.peer.ip().is_loopback()
+    }
+}
+
+impl<S> Connection<S>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    /// The acceptor and handshake timeout when the client may still ask for
+    /// STARTTLS: on a STARTTLS listener, before TLS.
+    pub fn starttls_offer(&self) -> Option<(TlsAcceptor, Duration)> {
+        (self.tls_mode == TlsMode::StartTls && !self.stream.is_tls()).then(|| {
+            (
+                self.tls.acceptor(),
+                self.config.timeouts.tls_handshake.duration(),
+            )
+        })
+    }
+
+    /// Writes a protocol's refusal line and closes: how every protocol turns
+    /// away a client over a connection limit.
+    pub fn refuse_with(mut self, line: Vec<u8>) -> SessionFuture
+    where
+        S: Send + 'static,
+    {
+        Box::pin(async move {
+            let written = async {
+                self.stream.write_all(&line).await?;
+                self.stream.shutdown().await
+            };
+            if let Err(error) = written.await {
+                tracing::debug!(%error, "client left before the refusal was written");
+            }
+        })
     }
 }
 

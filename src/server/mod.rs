@@ -6,6 +6,7 @@
 //! `limits.shutdown_grace` and cuts the rest. It must not speak any protocol: each one
 //! plugs in a [`ProtocolHandler`].
 
+mod client;
 mod connection;
 mod limits;
 mod listener;
@@ -26,6 +27,7 @@ use tokio::sync::mpsc;
 
 use crate::config::{Config, ConfigError, Listener};
 
+pub use client::{ClientGone, ClientStream};
 pub use connection::{Connection, Handlers, ProtocolHandler, SessionFuture, SessionId};
 pub use limits::Refusal;
 pub use reload::ReloadReport;

@@ -5,10 +5,8 @@
 
 use std::sync::Arc;
 
-use tokio::io::AsyncWriteExt;
-
 use crate::auth::Authenticator;
-use crate::config::{Protocol, TlsMode};
+use crate::config::Protocol;
 use crate::delivery::Srs;
 use crate::queue::MessageSink;
 use crate::server::{Connection, ProtocolHandler, Refusal, SessionFuture};
@@ -52,13 +50,7 @@ where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let config = &connection.config;
-    let starttls =
-        (connection.tls_mode == TlsMode::StartTls && !connection.stream.is_tls()).then(|| {
-            (
-                connection.tls.acceptor(),
-                config.timeouts.tls_handshake.duration(),
-            )
-        });
+    let starttls = connection.starttls_offer();
     SessionSettings {
         // Anything but submission is served as inbound: it never relays.
         role: match connection.protocol {
@@ -70,8 +62,7 @@ where
         session_id: connection.session_id.to_string(),
         idle_timeout: connection.idle_timeout,
         starttls,
-        plaintext_auth: config.auth.allow_plaintext_on_loopback
-            && connection.peer.ip().is_loopback(),
+        plaintext_auth: connection.plaintext_auth_allowed(),
         message_size: config.limits.message_size,
         smtp: config.smtp.clone(),
     }
@@ -89,7 +80,7 @@ impl ProtocolHandler for SmtpHandler {
         Box::pin(session.run())
     }
 
-    fn refuse(&self, mut connection: Connection, reason: Refusal) -> SessionFuture {
+    fn refuse(&self, connection: Connection, reason: Refusal) -> SessionFuture {
         // RFC 5321 §3.1: 421 with the host name; RFC 3463 4.7.0: a policy refusal.
         let why = match reason {
             Refusal::TooManyConnections => "Too many connections, try again later",
@@ -99,14 +90,6 @@ impl ProtocolHandler for SmtpHandler {
         };
         let text = format!("{} {why}", connection.hostname());
         let bytes = Reply::new(421, Status::new(4, 7, 0), &text).to_bytes();
-        Box::pin(async move {
-            let written = async {
-                connection.stream.write_all(&bytes).await?;
-                connection.stream.shutdown().await
-            };
-            if let Err(error) = written.await {
-                tracing::debug!(%error, "client left before the refusal was written");
-            }
-        })
+        connection.refuse_with(bytes)
     }
 }

@@ -26,7 +26,7 @@ where
         }
         self.succeed(response::ok(None, "Begin TLS negotiation now"));
         self.flush().await?;
-        self.upgrade_to_tls().await?;
+        self.client.upgrade_to_tls().await?;
         self.queue_capabilities();
         self.queue(response::ok(None, "TLS negotiation successful"));
         Ok(())

@@ -22,7 +22,7 @@ use super::parser::{Command, parse_command};
 use super::response::{self, CapabilityState, Code};
 use crate::auth::{AuthenticatedUser, Authenticator};
 use crate::scripts::{ScriptQuotas, ScriptStorage};
-use crate::server::{MaybeTls, Shutdown};
+use crate::server::{ClientStream, MaybeTls, Shutdown};
 
 use io::{CommandRead, Ended};
 
@@ -54,16 +54,9 @@ pub struct SessionSettings {
 
 /// One client's session.
 pub struct Session<S> {
-    stream: Option<MaybeTls<S>>,
-    /// Octets read and not yet taken.
-    input: Vec<u8>,
-    /// Skipping the rest of an over-long line.
-    discarding: bool,
-    /// Responses not yet written.
-    output: Vec<u8>,
+    client: ClientStream<S>,
     context: SessionContext,
     settings: SessionSettings,
-    shutdown: Shutdown,
     user: Option<AuthenticatedUser>,
     errors: u32,
 }
@@ -79,13 +72,14 @@ where
         shutdown: Shutdown,
     ) -> Self {
         Self {
-            stream: Some(stream),
-            input: Vec::new(),
-            discarding: false,
-            output: Vec::new(),
+            client: ClientStream::new(
+                stream,
+                settings.idle_timeout,
+                shutdown,
+                settings.starttls.clone(),
+            ),
             context,
             settings,
-            shutdown,
             user: None,
             errors: 0,
         }
@@ -111,7 +105,7 @@ where
             self.queue(bye);
             let _ = self.flush().await;
         }
-        self.close().await;
+        self.client.close().await;
     }
 
     /// The command loop; `Ok` after LOGOUT.
@@ -186,7 +180,7 @@ where
     }
 
     fn is_tls(&self) -> bool {
-        self.stream.as_ref().is_some_and(MaybeTls::is_tls)
+        self.client.is_tls()
     }
 
     /// Whether passwords may be sent now: over TLS, or on configured loopback
@@ -196,7 +190,7 @@ where
     }
 
     fn queue(&mut self, bytes: Vec<u8>) {
-        self.output.extend_from_slice(&bytes);
+        self.client.queue(&bytes);
     }
 
     /// Queues a positive answer; the run of errors is over.

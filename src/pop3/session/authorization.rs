@@ -68,7 +68,7 @@ where
 
     /// STLS (RFC 2595 §4): only on a STARTTLS listener, before TLS and login.
     async fn stls(&mut self) -> Result<(), Ended> {
-        let tls = self.stream.as_ref().is_some_and(|s| s.is_tls());
+        let tls = self.client.is_tls();
         if tls || self.settings.starttls.is_none() {
             let text = if tls {
                 "Already using TLS"
@@ -80,7 +80,7 @@ where
         }
         self.succeed(response::ok("Begin TLS negotiation"));
         self.flush().await?;
-        self.upgrade_to_tls().await?;
+        self.client.upgrade_to_tls().await?;
         // Nothing learned over plaintext carries over (RFC 2595 §4).
         self.state = State::Authorization { user: None };
         Ok(())
@@ -130,7 +130,7 @@ where
                     self.queue(response::challenge(&challenge));
                     self.flush().await?;
                     // Base64 of the longest response, and its CRLF.
-                    match self.read_line(DEFAULT_MAX_RESPONSE_LEN + 2).await? {
+                    match self.client.read_line(DEFAULT_MAX_RESPONSE_LEN + 2).await? {
                         Some(line) => step = exchange.respond(&line),
                         None => {
                             step = Err(SaslError::ResponseTooLong {

@@ -3,7 +3,8 @@
 //!
 //! Owns the state and the loop that reads a line, parses it and answers it.
 //! What the commands of each state do lives in `authorization` and
-//! `transaction`; reading lines and writing responses in `io`. Must not spell
+//! `transaction`; when responses are written in `io` (reading and writing
+//! are the server's `ClientStream`). Must not spell
 //! responses itself (that is `response`) nor parse (that is `parser`).
 
 mod authorization;
@@ -22,7 +23,7 @@ use super::lock::Maildrops;
 use super::parser::{Command, MAX_COMMAND_LINE, parse_command};
 use super::response::{self, Code};
 use crate::config::Pop3Section;
-use crate::server::{MaybeTls, Shutdown};
+use crate::server::{ClientStream, MaybeTls, Shutdown};
 use crate::store::Store;
 
 use io::Ended;
@@ -66,16 +67,9 @@ enum State {
 
 /// One client's session.
 pub struct Session<S> {
-    stream: Option<MaybeTls<S>>,
-    /// Octets read and not yet taken as a line.
-    input: Vec<u8>,
-    /// Skipping the rest of an over-long line.
-    discarding: bool,
-    /// Responses not yet written.
-    output: Vec<u8>,
+    client: ClientStream<S>,
     context: SessionContext,
     settings: SessionSettings,
-    shutdown: Shutdown,
     state: State,
     errors: u32,
 }
@@ -91,13 +85,14 @@ where
         shutdown: Shutdown,
     ) -> Self {
         Self {
-            stream: Some(stream),
-            input: Vec::new(),
-            discarding: false,
-            output: Vec::new(),
+            client: ClientStream::new(
+                stream,
+                settings.idle_timeout,
+                shutdown,
+                settings.starttls.clone(),
+            ),
             context,
             settings,
-            shutdown,
             state: State::Authorization { user: None },
             errors: 0,
         }
@@ -123,7 +118,7 @@ where
                 let _ = self.flush().await;
             }
         }
-        self.close().await;
+        self.client.close().await;
     }
 
     /// The command loop; `Ok` after QUIT.
@@ -133,7 +128,7 @@ where
                 return Err(Ended::TooManyErrors);
             }
             self.flush_unless_pipelined().await?;
-            let line = self.read_line(MAX_COMMAND_LINE).await?;
+            let line = self.client.read_line(MAX_COMMAND_LINE).await?;
             let Some(line) = line else {
                 self.fail(None, "Command line too long (at most 255 octets)");
                 continue;
@@ -168,7 +163,7 @@ where
 
     /// CAPA (RFC 2449 §5): valid in every state.
     fn capa(&mut self) {
-        let tls = self.stream.as_ref().is_some_and(MaybeTls::is_tls);
+        let tls = self.client.is_tls();
         let list = capabilities(CapabilityState {
             stls: self.settings.starttls.is_some() && !tls,
             auth_allowed: self.auth_allowed(),
@@ -198,11 +193,11 @@ where
     /// Whether passwords may be sent now: over TLS, or on configured loopback
     /// (DESIGN.md invariant 6, RFC 2595 §4).
     fn auth_allowed(&self) -> bool {
-        self.stream.as_ref().is_some_and(MaybeTls::is_tls) || self.settings.plaintext_auth
+        self.client.is_tls() || self.settings.plaintext_auth
     }
 
     fn queue(&mut self, bytes: Vec<u8>) {
-        self.output.extend_from_slice(&bytes);
+        self.client.queue(&bytes);
     }
 
     /// Queues a positive answer; the run of errors is over.

@@ -189,12 +189,12 @@ where
                     return Err(Ended::Closed);
                 }
             };
-            stuffer.encode(chunk.get(..n).unwrap_or_default(), &mut self.output);
-            if self.output.len() >= CHUNK {
+            stuffer.encode(chunk.get(..n).unwrap_or_default(), self.client.output());
+            if self.client.output().len() >= CHUNK {
                 self.flush().await?;
             }
         }
-        stuffer.finish(&mut self.output);
+        stuffer.finish(self.client.output());
         if sent == Sent::Message && self.settings.pop3.retr_marks_seen && !message.seen {
             // After the octets are on their way, so a message the client never
             // got is not shown as read.
