@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from conftest import ROOT, Instance
+from antispam_support import CORPUS, held_out, train_from_corpus, wire
+from conftest import Instance
 from smtp_support import (
     ALICE,
     ALICE_PASSWORD,
@@ -25,7 +26,6 @@ from smtp_support import (
 )
 from test_smtp import queue_config
 
-CORPUS = ROOT.parent / "shared" / "corpus"
 REMOTE_SENDER = "friend@remote.test"
 
 
@@ -165,26 +165,9 @@ def test_forwarding_that_would_come_back_is_refused(mail_server):
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the project")
 def test_the_trained_filter_files_spam_into_junk(mail_server, tmp_path):
-    spam = sorted((CORPUS / "spam").iterdir())
-    ham = sorted((CORPUS / "ham").iterdir())
-    for name, files in (("spam", spam[:300]), ("ham", ham[:300])):
-        folder = tmp_path / name
-        folder.mkdir()
-        for path in files:
-            (folder / path.name).write_bytes(path.read_bytes())
-    mail_server.cli("spam", "train", "--spam", str(tmp_path / "spam"), "--ham", str(tmp_path / "ham"))
-
-    def wire(path, subject):
-        raw = path.read_bytes()
-        if raw.startswith(b"From "):
-            raw = raw.split(b"\n", 1)[1]
-        head, _, body = raw.partition(b"\n\n")
-        lines = [l for l in head.split(b"\n") if not l.lower().startswith(b"subject:")]
-        head = b"\n".join(lines + [b"Subject: " + subject.encode()])
-        return (head + b"\n\n" + body).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-
-    held_out_spam = [p for p in spam[400:] if p.stat().st_size < 20000][:5]
-    held_out_ham = [p for p in ham[2000:] if p.stat().st_size < 20000][:5]
+    train_from_corpus(mail_server, tmp_path, 300)
+    held_out_spam = held_out("spam", 400, 5)
+    held_out_ham = held_out("ham", 2000, 5)
     for n, path in enumerate(held_out_spam):
         inbound(mail_server, REMOTE_SENDER, BOB, wire(path, f"heldout-spam-{n}"))
     for n, path in enumerate(held_out_ham):

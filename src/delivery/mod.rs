@@ -34,4 +34,4 @@ pub use stage::{
     StageFuture, Verdict,
 };
 pub use state::{DeliveryState, StateError, TrashMark};
-pub use trash::TrashExpiry;
+pub use trash::{TrashExpiry, reclaimable_bytes};

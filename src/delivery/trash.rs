@@ -50,6 +50,14 @@ async fn find_trash(store: &Store, account: AccountId) -> Result<Option<MailboxI
         .and_then(|i| mailboxes.into_iter().nth(i)))
 }
 
+/// Octets a delivery could free by purging Trash ([`make_room`]): what an
+/// admission check may count as free besides the quota's headroom.
+pub async fn reclaimable_bytes(store: &Store, account: AccountId) -> Result<u64, StoreError> {
+    Ok(find_trash(store, account)
+        .await?
+        .map_or(0, |trash| trash.status.size))
+}
+
 /// Expunges `uids` from the mailbox: `\Deleted` first, as the store's
 /// expunge (RFC 9051 §6.4.3) takes only flagged messages.
 async fn expunge(

@@ -9,6 +9,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{Role, Session, Transaction, bad_sequence, local_error};
 use crate::auth::{Directory, DirectoryError, Resolution};
+use crate::delivery::reclaimable_bytes;
 use crate::queue::{Recipient, ReversePath as EnvelopeSender};
 use crate::smtp::parser::{ForwardPath, MailParameters, RcptParameters, ReversePath};
 use crate::smtp::reply::{Reply, Status};
@@ -220,7 +221,8 @@ where
         ))
     }
 
-    /// Whether the account's quota is used up, or too short for `declared` more octets.
+    /// Whether the account's quota is used up, or too short for `declared`
+    /// more octets, even once delivery has purged Trash to make room.
     async fn over_quota(&mut self, account: AccountId, declared: u64) -> Result<bool, Reply> {
         let directory = self.context.authenticator.directory();
         let user = blocking(directory, move |d| d.user_by_id(account))
@@ -229,8 +231,15 @@ where
         let Some(quota) = user.and_then(|user| user.quota_bytes) else {
             return Ok(false);
         };
-        match self.context.store.quota_usage(account).await {
-            Ok(usage) => Ok(usage.bytes >= quota || usage.bytes.saturating_add(declared) > quota),
+        let store = &self.context.store;
+        let used = match store.quota_usage(account).await {
+            Ok(usage) => reclaimable_bytes(store, account)
+                .await
+                .map(|trash| usage.bytes.saturating_sub(trash)),
+            Err(error) => Err(error),
+        };
+        match used {
+            Ok(used) => Ok(used >= quota || used.saturating_add(declared) > quota),
             // No mailbox yet holds nothing: the first delivery creates it.
             Err(StoreError::NoAccount(_)) => Ok(false),
             Err(error) => {
