@@ -46,9 +46,12 @@ def delivered(server, user, password, subject, mailbox="INBOX", count=1):
     while True:
         client = imap(server, user, password)
         try:
-            client.select(mailbox, readonly=True)
-            _, data = client.search(None, "HEADER", "Subject", f'"{subject}"')
-            numbers = data[0].split()
+            typ, _ = client.select(mailbox, readonly=True)
+            # A folder a filter creates appears with the first message filed into it.
+            numbers = []
+            if typ == "OK":
+                _, data = client.search(None, "HEADER", "Subject", f'"{subject}"')
+                numbers = data[0].split()
             found = []
             for n in numbers:
                 _, parts = client.fetch(n, "(BODY.PEEK[])")

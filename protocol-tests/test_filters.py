@@ -4,8 +4,10 @@ forwarding that would loop is refused; the anti-spam stage, trained from the cor
 CLI, files spam into Junk."""
 
 import base64
+import shutil
 import smtplib
 import socket
+import subprocess
 import time
 
 import pytest
@@ -161,6 +163,54 @@ def test_forwarding_that_would_come_back_is_refused(mail_server):
     [copy] = delivered(mail_server, BOB, BOB_PASSWORD, "forwarded")
     assert b"Delivered-To: alice@example.test" in copy
     assert delivered(mail_server, ALICE, ALICE_PASSWORD, "forwarded", count=0) == []
+
+
+def test_a_forward_that_comes_back_through_a_users_script_stops_at_the_first_hop(mail_server):
+    # Alice forwards to Bob (the CLI checks that setting); Bob's own script sends it back,
+    # which no setting check sees: the Delivered-To fields end the loop at delivery.
+    mail_server.cli("forward", "set", ALICE, BOB)
+    mail_server.cli("sieve", "put", BOB, "back", input='redirect "alice@example.test";\r\n')
+    mail_server.cli("sieve", "activate", BOB, "back")
+    inbound(mail_server, REMOTE_SENDER, ALICE, message("round trip", sender=REMOTE_SENDER, to=ALICE))
+    [kept] = delivered(mail_server, ALICE, ALICE_PASSWORD, "round trip")
+    assert b"Delivered-To: bob@example.test" in kept
+    deadline = time.monotonic() + DELIVERY_DEADLINE
+    while "the queue is empty" not in mail_server.cli("queue", "list").stdout:
+        assert time.monotonic() < deadline, "forwards still queued: a loop"
+        time.sleep(0.2)
+    assert len(delivered(mail_server, ALICE, ALICE_PASSWORD, "round trip")) == 1
+    assert delivered(mail_server, BOB, BOB_PASSWORD, "round trip", count=0) == []
+
+
+@pytest.mark.skipif(shutil.which("sieve-connect") is None, reason="sieve-connect is not installed")
+def test_a_script_uploaded_with_sieve_connect_files_delivered_mail(mail_server, tmp_path):
+    script = tmp_path / "work.sieve"
+    script.write_text(
+        'require ["fileinto", "imap4flags", "mailbox"];\n'
+        'if allof (header :contains "subject" "build", address :domain "from" "remote.test") {\n'
+        '    fileinto :create :flags "$Build" "Work";\n'
+        "}\n"
+    )
+    password = tmp_path / "password"
+    password.write_text(BOB_PASSWORD)
+    certificate = mail_server.data_dir / "certs" / "self-signed.crt"
+    for action in (
+        f"--upload --localsieve {script} --remotesieve work",
+        "--activate --remotesieve work",
+    ):
+        run = subprocess.run(
+            f"sieve-connect --4 -s localhost -p {mail_server.ports['managesieve']} -u {BOB} "
+            f"--passwordfd 3 --tlscafile {certificate} {action} 3<{password}",
+            shell=True, capture_output=True, timeout=30,
+        )
+        assert run.returncode == 0, run
+    inbound(mail_server, REMOTE_SENDER, BOB, message("build 42 failed", sender=REMOTE_SENDER))
+    delivered(mail_server, BOB, BOB_PASSWORD, "build 42", mailbox="Work")
+    client = imap(mail_server, BOB, BOB_PASSWORD)
+    client.select("Work", readonly=True)
+    _, data = client.fetch("1", "(FLAGS)")
+    client.logout()
+    assert b"$Build" in data[0]
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the project")
