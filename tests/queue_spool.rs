@@ -4,7 +4,7 @@ mod queue_support;
 
 use std::os::unix::fs::PermissionsExt;
 
-use postamt::queue::{MessageSink, RecipientState, Spool};
+use postamt::queue::{MessageSink, Origin, RecipientState, Spool};
 use queue_support::{MESSAGE, envelope, submit};
 use tokio::io::AsyncWriteExt;
 
@@ -133,4 +133,52 @@ async fn finished_message_left_by_a_crash_is_removed_on_open() {
     let spool = Spool::open(dir.path()).unwrap();
     assert!(spool.db().load(id).unwrap().is_none());
     assert!(!spool.message_path(id).exists());
+}
+
+#[tokio::test]
+async fn a_message_with_a_queued_origin_is_refused_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path()).unwrap();
+    let origin = Origin("forward:1:0:7:r0".to_owned());
+    assert!(!spool.queued_from(origin.clone()).await.unwrap());
+    let mut writer = spool.receive_from(origin.clone()).await.unwrap();
+    writer.write_all(MESSAGE).await.unwrap();
+    let first = writer
+        .commit(envelope(None, &["carol@remote.test"]))
+        .await
+        .unwrap();
+    assert!(spool.queued_from(origin.clone()).await.unwrap());
+
+    let mut again = spool.receive_from(origin.clone()).await.unwrap();
+    again.write_all(MESSAGE).await.unwrap();
+    assert!(
+        again
+            .commit(envelope(None, &["carol@remote.test"]))
+            .await
+            .is_err()
+    );
+    assert_eq!(spool.db().ids().unwrap(), vec![first]);
+    assert_eq!(
+        files_in(&dir.path().join("queue/messages")),
+        vec![first.to_string()]
+    );
+    assert!(files_in(&dir.path().join("queue/tmp")).is_empty());
+}
+
+#[tokio::test]
+async fn an_origin_outlives_its_message_until_forgotten() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path()).unwrap();
+    let origin = Origin("forward:2:0:7:r0".to_owned());
+    let mut writer = spool.receive_from(origin.clone()).await.unwrap();
+    writer.write_all(MESSAGE).await.unwrap();
+    let id = writer
+        .commit(envelope(None, &["carol@remote.test"]))
+        .await
+        .unwrap();
+    assert!(spool.db().remove(id).unwrap());
+    assert!(spool.queued_from(origin.clone()).await.unwrap());
+
+    spool.db().forget_origins(i64::MAX).unwrap();
+    assert!(!spool.queued_from(origin).await.unwrap());
 }

@@ -10,11 +10,10 @@
 //! (keeping loses nothing, a bounce could start a storm of its own); and a
 //! redirect to the recipient itself is dropped.
 //!
-//! Each forward has a key (queue id, recipient index, account, redirect
-//! index) recorded in delivery.db once queued, so a retried delivery does
-//! not queue it again. The key is recorded just after the spool commit, in
-//! another database: a crash between the two forwards once more on retry
-//! (a duplicate, never a loss).
+//! Each forward has an origin (queue id, recipient index, account, redirect
+//! index) that the queue records in the transaction that queues it, so a
+//! retried delivery, even after a crash at any instant, finds it queued and
+//! does not forward twice.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,7 +23,7 @@ use super::body::write_message;
 use super::header::{Header, mentions};
 use crate::auth::Directory;
 use crate::queue::{
-    BodyType, Envelope, MessageSink, Notify, QueueId, Recipient, ReversePath, SpoolError, now_ms,
+    BodyType, Envelope, Notify, Origin, QueueError, QueueId, Recipient, ReversePath, SpoolError,
 };
 use crate::store::AccountId;
 
@@ -36,7 +35,7 @@ pub(super) enum ForwardError {
     #[error("spool I/O: {0}")]
     Io(#[from] std::io::Error),
     #[error(transparent)]
-    State(#[from] super::state::StateError),
+    Queue(#[from] QueueError),
     #[error("delivery task failed")]
     TaskFailed,
 }
@@ -83,21 +82,15 @@ impl Forward<'_> {
     /// Queues the message to each of `targets` not queued before.
     pub async fn send(&self, targets: &[String]) -> Result<(), ForwardError> {
         for (n, target) in targets.iter().enumerate() {
-            let key = format!("{}:{}:{}:r{n}", self.queue_id, self.index, self.account.0);
-            let state = self.actions.state.clone();
-            let check = key.clone();
-            let done = tokio::task::spawn_blocking(move || state.forwarded(&check))
-                .await
-                .map_err(|_| ForwardError::TaskFailed)??;
-            if done {
+            let origin = Origin(format!(
+                "forward:{}:{}:{}:r{n}",
+                self.queue_id, self.index, self.account.0
+            ));
+            if self.actions.spool.queued_from(origin.clone()).await? {
                 continue;
             }
             let mail_from = self.envelope_sender(target).await?;
-            let id = self.enqueue(target, mail_from.clone()).await?;
-            let state = self.actions.state.clone();
-            tokio::task::spawn_blocking(move || state.record_forward(&key, now_ms()))
-                .await
-                .map_err(|_| ForwardError::TaskFailed)??;
+            let id = self.enqueue(target, mail_from.clone(), origin).await?;
             let sender = match &mail_from {
                 ReversePath::Null => "",
                 ReversePath::Address(address) => address,
@@ -139,9 +132,14 @@ impl Forward<'_> {
     }
 
     /// Streams the message into the spool: never whole in memory.
-    async fn enqueue(&self, target: &str, mail_from: ReversePath) -> Result<QueueId, ForwardError> {
+    async fn enqueue(
+        &self,
+        target: &str,
+        mail_from: ReversePath,
+        origin: Origin,
+    ) -> Result<QueueId, ForwardError> {
         let prefix = format!("Delivered-To: {}\r\n{}", self.recipient, self.added);
-        let mut writer = self.actions.spool.receive().await?;
+        let mut writer = self.actions.spool.receive_from(origin).await?;
         write_message(&mut *writer, prefix.as_bytes(), self.header, self.message).await?;
         let envelope = Envelope {
             mail_from,

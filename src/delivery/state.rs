@@ -1,7 +1,6 @@
 //! `<data_dir>/delivery.db`: what the pipeline must remember between
-//! deliveries: which forwards it has queued (so a retry does not forward
-//! twice), whom each user's vacation answered and when (RFC 5230 §4.2), and
-//! Trash watermarks (which UIDs were already in Trash at a time, so expiry
+//! deliveries: whom each user's vacation answered and when (RFC 5230
+//! §4.2), and Trash watermarks (which UIDs were already in Trash at a time, so expiry
 //! knows how long a message has been there). Blocking: callers use the
 //! blocking pool.
 
@@ -47,10 +46,9 @@ impl DeliveryState {
         connection.busy_timeout(BUSY_TIMEOUT)?;
         connection.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         connection.execute_batch(
-            "CREATE TABLE IF NOT EXISTS forwards (
-                 key TEXT PRIMARY KEY,
-                 queued_ms INTEGER NOT NULL
-             );
+            // Forwards are remembered by the queue now, in the transaction
+            // that queues them.
+            "DROP TABLE IF EXISTS forwards;
              CREATE TABLE IF NOT EXISTS vacation_replies (
                  account INTEGER NOT NULL,
                  sender TEXT NOT NULL,
@@ -75,23 +73,6 @@ impl DeliveryState {
         self.connection
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Whether the forward with this key has been queued.
-    pub fn forwarded(&self, key: &str) -> Result<bool, StateError> {
-        Ok(self
-            .connection()
-            .query_row("SELECT 1 FROM forwards WHERE key = ?1", [key], |_| Ok(()))
-            .optional()?
-            .is_some())
-    }
-
-    pub fn record_forward(&self, key: &str, now_ms: i64) -> Result<(), StateError> {
-        self.connection().execute(
-            "INSERT OR IGNORE INTO forwards (key, queued_ms) VALUES (?1, ?2)",
-            params![key, now_ms],
-        )?;
-        Ok(())
     }
 
     /// Claims the right to answer `sender` for `handle` now: false when a
@@ -136,21 +117,11 @@ impl DeliveryState {
         Ok(())
     }
 
-    /// Forgets vacation replies sent before `replies_before_ms` and
-    /// forward keys recorded before `forwards_before_ms`.
-    pub fn forget_before(
-        &self,
-        replies_before_ms: i64,
-        forwards_before_ms: i64,
-    ) -> Result<(), StateError> {
-        let connection = self.connection();
-        connection.execute(
+    /// Forgets vacation replies sent before `before_ms`.
+    pub fn forget_replies_before(&self, before_ms: i64) -> Result<(), StateError> {
+        self.connection().execute(
             "DELETE FROM vacation_replies WHERE sent_ms < ?1",
-            [replies_before_ms],
-        )?;
-        connection.execute(
-            "DELETE FROM forwards WHERE queued_ms < ?1",
-            [forwards_before_ms],
+            [before_ms],
         )?;
         Ok(())
     }
@@ -235,14 +206,12 @@ mod tests {
     fn forgotten_rows_are_gone() {
         let dir = tempfile::tempdir().unwrap();
         let state = DeliveryState::open(dir.path()).unwrap();
-        state.record_forward("k", 10).unwrap();
         assert!(
             state
                 .claim_vacation_reply(AccountId(1), "c@x", "h", WEEK, 10)
                 .unwrap()
         );
-        state.forget_before(11, 11).unwrap();
-        assert!(!state.forwarded("k").unwrap());
+        state.forget_replies_before(11).unwrap();
         assert!(
             state
                 .claim_vacation_reply(AccountId(1), "c@x", "h", WEEK, 12)

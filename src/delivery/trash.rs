@@ -29,9 +29,6 @@ use crate::store::{
 
 /// How often the expiry task runs.
 const PASS_INTERVAL: Duration = Duration::from_secs(3600);
-/// How long a forward's key is remembered: far longer than any message
-/// stays in the queue, so a retry can never forward twice.
-const FORWARD_KEY_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// The account's Trash: the `\Trash` special-use mailbox, else one named
 /// Trash.
@@ -120,8 +117,8 @@ pub struct TrashExpiry;
 
 impl TrashExpiry {
     /// Runs a pass now and then every hour until `shutdown`: Trash expiry
-    /// (unless the retention is off) and forgetting vacation replies and
-    /// forward keys past their retention. The lead wires it in `serve`.
+    /// (unless the retention is off) and forgetting vacation replies past
+    /// their retention. The lead wires it in `serve`.
     pub fn spawn(
         store: Store,
         directory: Arc<Directory>,
@@ -231,16 +228,12 @@ impl TrashExpiry {
     }
 }
 
-/// Drops tracker rows past their retention.
+/// Drops vacation replies past their retention.
 async fn forget(state: &Arc<DeliveryState>, settings: &DeliverySettings, now: i64) {
-    let before =
-        |age: Duration| now.saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX));
-    let (replies, forwards) = (
-        before(settings.vacation_retention),
-        before(FORWARD_KEY_RETENTION),
-    );
+    let age = i64::try_from(settings.vacation_retention.as_millis()).unwrap_or(i64::MAX);
+    let before = now.saturating_sub(age);
     let state = state.clone();
-    match tokio::task::spawn_blocking(move || state.forget_before(replies, forwards)).await {
+    match tokio::task::spawn_blocking(move || state.forget_replies_before(before)).await {
         Ok(Ok(())) => {}
         Ok(Err(error)) => tracing::warn!(%error, "cannot forget old vacation replies"),
         Err(_) => tracing::warn!("delivery state task failed"),

@@ -43,6 +43,11 @@ CREATE TABLE IF NOT EXISTS recipients (
     PRIMARY KEY (message, idx)
 );
 CREATE INDEX IF NOT EXISTS recipients_due ON recipients (state, next_attempt_ms);
+CREATE TABLE IF NOT EXISTS origins (
+    key TEXT PRIMARY KEY,
+    queued_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS origins_age ON origins (queued_ms);
 ";
 
 /// What went wrong with the queue's database or files.
@@ -158,6 +163,11 @@ pub enum RecipientUpdate {
     Retry { last: LastOutcome, at_ms: i64 },
 }
 
+/// What caused a message we queue ourselves: one delivery's forward or
+/// automatic reply, named so that retrying the delivery finds it queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin(pub String);
+
 /// How many ids one reservation takes.
 const ID_BLOCK: i64 = 64;
 
@@ -245,9 +255,12 @@ impl QueueDb {
         Ok(queue_id(id))
     }
 
-    /// Queues a message for every recipient of `envelope`, and in the same
-    /// transaction marks the recipients this message is a DSN about, so a
-    /// report is queued exactly once.
+    /// Queues a message for every recipient of `envelope`. In the same
+    /// transaction it marks the recipients this message is a DSN about, so
+    /// a report is queued exactly once, and records its `origin`, so a
+    /// message one delivery sends (a forward, an automatic reply) is queued
+    /// exactly once however often that delivery is retried: a second insert
+    /// with the same origin fails and leaves nothing.
     pub fn insert(
         &self,
         id: QueueId,
@@ -255,10 +268,17 @@ impl QueueDb {
         size: u64,
         now_ms: i64,
         reports_on: &[ReportMark],
+        origin: Option<&Origin>,
     ) -> Result<(), QueueError> {
         let json = serde_json::to_string(envelope)?;
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
+        if let Some(origin) = origin {
+            transaction.execute(
+                "INSERT INTO origins (key, queued_ms) VALUES (?1, ?2)",
+                params![origin.0, now_ms],
+            )?;
+        }
         transaction.execute(
             "INSERT INTO messages (id, envelope, size, arrived_ms) VALUES (?1, ?2, ?3, ?4)",
             params![
@@ -460,6 +480,25 @@ impl QueueDb {
                  (SELECT message FROM recipients WHERE state = 'pending' OR reported = 0)",
             [],
         )?)
+    }
+
+    /// Whether a message with this origin was queued (and not forgotten).
+    pub fn queued_from(&self, origin: &Origin) -> Result<bool, QueueError> {
+        Ok(self
+            .connection()
+            .query_row("SELECT 1 FROM origins WHERE key = ?1", [&origin.0], |_| {
+                Ok(())
+            })
+            .optional()?
+            .is_some())
+    }
+
+    /// Forgets the origins recorded before `before_ms`: no delivery that
+    /// old is retried any more.
+    pub fn forget_origins(&self, before_ms: i64) -> Result<usize, QueueError> {
+        Ok(self
+            .connection()
+            .execute("DELETE FROM origins WHERE queued_ms < ?1", [before_ms])?)
     }
 
     /// Removes a message and its recipients; answers whether it existed.

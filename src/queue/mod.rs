@@ -18,8 +18,8 @@ mod transport;
 mod worker;
 
 pub use db::{
-    LastOutcome, QueueDb, QueueError, QueuedMessage, RecipientRow, RecipientState, RecipientUpdate,
-    ReportKind, ReportMark,
+    LastOutcome, Origin, QueueDb, QueueError, QueuedMessage, RecipientRow, RecipientState,
+    RecipientUpdate, ReportKind, ReportMark,
 };
 pub use envelope::{BodyType, Envelope, Notify, QueueId, Recipient, Ret, ReversePath};
 pub use settings::QueueSettings;

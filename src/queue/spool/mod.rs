@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::Notify;
 
-use super::db::{QueueDb, QueueError, ReportMark};
+use super::db::{Origin, QueueDb, QueueError, ReportMark};
 use super::envelope::{Envelope, QueueId};
 use super::sink::{MessageSink, SinkFuture, SpoolError, SpoolWriter};
 use writer::SpoolFile;
@@ -96,14 +96,16 @@ impl Spool {
         &self.committed.wake
     }
 
-    /// Queues a message we wrote ourselves (a DSN), marking in the same
-    /// transaction the recipients it reports on, so each report is queued
+    /// Queues a message we wrote ourselves (a DSN, an automatic reply),
+    /// marking in the same transaction the recipients it reports on and
+    /// recording its origin (see [`QueueDb::insert`]), so each is queued
     /// exactly once.
     pub async fn enqueue(
         &self,
         envelope: Envelope,
         octets: Vec<u8>,
         reports_on: Vec<ReportMark>,
+        origin: Option<Origin>,
     ) -> Result<QueueId, QueueError> {
         let path = self.tmp_path();
         let committed = self.committed.clone();
@@ -114,12 +116,37 @@ impl Spool {
                 let _ = std::fs::remove_file(&path);
                 return Err(error.into());
             }
-            committed.commit_file(&path, octets.len() as u64, &envelope, &reports_on)
+            let size = octets.len() as u64;
+            committed.commit_file(&path, size, &envelope, &reports_on, origin.as_ref())
         })
         .await
         .map_err(|_| QueueError::TaskFailed)??;
         self.wake();
         Ok(id)
+    }
+
+    /// Starts receiving a message that one delivery sends on (a forward):
+    /// like [`MessageSink::receive`], with the commit recording `origin`.
+    pub async fn receive_from(&self, origin: Origin) -> Result<Box<dyn SpoolWriter>, SpoolError> {
+        let file = self.create_tmp().await?;
+        Ok(Box::new(file.with_origin(origin)))
+    }
+
+    /// Whether a message with this origin is already queued.
+    pub async fn queued_from(&self, origin: Origin) -> Result<bool, QueueError> {
+        let db = Arc::clone(&self.committed.db);
+        tokio::task::spawn_blocking(move || db.queued_from(&origin))
+            .await
+            .map_err(|_| QueueError::TaskFailed)?
+    }
+
+    async fn create_tmp(&self) -> Result<SpoolFile, SpoolError> {
+        let path = self.tmp_path();
+        let create = path.clone();
+        let file = tokio::task::spawn_blocking(move || create_private(&create))
+            .await
+            .map_err(|_| SpoolError::Database("spool task failed".to_owned()))??;
+        Ok(SpoolFile::new(self.committed.clone(), path, file))
     }
 
     fn tmp_path(&self) -> PathBuf {
@@ -138,15 +165,7 @@ impl Spool {
 
 impl MessageSink for Spool {
     fn receive(&self) -> SinkFuture<'_, Box<dyn SpoolWriter>> {
-        Box::pin(async move {
-            let path = self.tmp_path();
-            let create = path.clone();
-            let file = tokio::task::spawn_blocking(move || create_private(&create))
-                .await
-                .map_err(|_| SpoolError::Database("spool task failed".to_owned()))??;
-            let writer = SpoolFile::new(self.committed.clone(), path, file);
-            Ok(Box::new(writer) as Box<dyn SpoolWriter>)
-        })
+        Box::pin(async move { Ok(Box::new(self.create_tmp().await?) as Box<dyn SpoolWriter>) })
     }
 }
 
@@ -172,6 +191,7 @@ impl Committed {
         size: u64,
         envelope: &Envelope,
         reports_on: &[ReportMark],
+        origin: Option<&Origin>,
     ) -> Result<QueueId, QueueError> {
         let id = match self.db.allocate_id() {
             Ok(id) => id,
@@ -188,7 +208,10 @@ impl Committed {
         let durable = std::fs::File::open(&self.messages)
             .and_then(|dir| dir.sync_all())
             .map_err(QueueError::from)
-            .and_then(|()| self.db.insert(id, envelope, size, now_ms(), reports_on));
+            .and_then(|()| {
+                self.db
+                    .insert(id, envelope, size, now_ms(), reports_on, origin)
+            });
         if let Err(error) = durable {
             let _ = std::fs::remove_file(&target);
             return Err(error);

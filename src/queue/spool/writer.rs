@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::Committed;
-use crate::queue::db::QueueError;
+use crate::queue::db::{Origin, QueueError};
 use crate::queue::envelope::{Envelope, QueueId};
 use crate::queue::sink::{SinkFuture, SpoolError, SpoolWriter};
 
@@ -42,6 +42,7 @@ pub(crate) struct SpoolFile {
     file: tokio::fs::File,
     guard: TmpGuard,
     written: u64,
+    origin: Option<Origin>,
 }
 
 impl SpoolFile {
@@ -51,6 +52,14 @@ impl SpoolFile {
             file: tokio::fs::File::from_std(file),
             guard: TmpGuard { path, armed: true },
             written: 0,
+            origin: None,
+        }
+    }
+
+    pub(super) fn with_origin(self, origin: Origin) -> Self {
+        Self {
+            origin: Some(origin),
+            ..self
         }
     }
 }
@@ -88,6 +97,7 @@ impl SpoolWriter for SpoolFile {
             mut file,
             guard,
             written,
+            origin,
         } = *self;
         Box::pin(async move {
             file.flush().await?;
@@ -96,7 +106,7 @@ impl SpoolWriter for SpoolFile {
             let path = guard.path.clone();
             let target = committed.clone();
             let id = tokio::task::spawn_blocking(move || {
-                target.commit_file(&path, written, &envelope, &[])
+                target.commit_file(&path, written, &envelope, &[], origin.as_ref())
             })
             .await
             .map_err(|_| SpoolError::Database("spool task failed".to_owned()))?

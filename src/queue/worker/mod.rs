@@ -30,6 +30,8 @@ use domains::DomainLimits;
 
 /// Messages attempted at the same time; more wait for the next pass.
 const MAX_IN_FLIGHT: usize = 64;
+/// How often old queue origins are forgotten.
+const FORGET_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Starts the queue worker.
 pub struct QueueWorker;
@@ -74,9 +76,14 @@ async fn run(shared: Arc<Shared>, shutdown: impl Future<Output = ()> + Send + 's
     // Messages whose last attempt failed on our side (database, disk) rest
     // for a poll interval instead of spinning.
     let mut cooling: HashMap<QueueId, Instant> = HashMap::new();
+    let mut origins_forgotten: Option<Instant> = None;
     loop {
         let now = Instant::now();
         cooling.retain(|_, until| *until > now);
+        if origins_forgotten.is_none_or(|at| now.duration_since(at) >= FORGET_INTERVAL) {
+            forget_origins(&shared).await;
+            origins_forgotten = Some(now);
+        }
         let wait = match pass(&shared, &mut running, &mut tasks, &cooling).await {
             Ok(wait) => wait,
             Err(error) => {
@@ -103,6 +110,17 @@ async fn run(shared: Arc<Shared>, shutdown: impl Future<Output = ()> + Send + 's
         }
     }
     running.shutdown().await;
+}
+
+/// Forgets the origins of messages queued longer ago than any delivery is
+/// retried (twice the queue lifetime), so the table stays small.
+async fn forget_origins(shared: &Arc<Shared>) {
+    let retention = shared.settings.lifetime.saturating_mul(2);
+    let before = now_ms().saturating_sub(i64::try_from(retention.as_millis()).unwrap_or(i64::MAX));
+    match blocking(shared.spool.db(), move |db| db.forget_origins(before)).await {
+        Ok(forgotten) => tracing::debug!(forgotten, "forgot old queue origins"),
+        Err(error) => tracing::warn!(%error, "cannot forget old queue origins"),
+    }
 }
 
 /// Starts an attempt for every due message not already under way; answers
