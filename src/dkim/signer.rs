@@ -93,7 +93,10 @@ impl DomainKeys {
                 PreparedKey::Rsa(signer) => signer.sign_chained(parts.into_iter()),
             };
             match signed {
-                Ok(signature) => fields.extend_from_slice(signature.to_header().as_bytes()),
+                Ok(signature) => {
+                    tracing::debug!(domain = self.domain.as_str(), selector, "DKIM-signed");
+                    fields.extend_from_slice(signature.to_header().as_bytes());
+                }
                 Err(error) => tracing::warn!(
                     domain = self.domain.as_str(),
                     selector,
