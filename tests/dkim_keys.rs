@@ -160,3 +160,32 @@ fn a_domain_whose_keys_are_all_unreadable_is_not_signed() {
     let signer = DkimSigner::new(dir.path());
     assert!(signer.keys_for("example.test").is_none());
 }
+
+/// Sets a directory's modification time, as a later change would.
+fn set_dir_time(dir: &Path, time: std::time::SystemTime) {
+    std::fs::File::open(dir)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+}
+
+#[test]
+fn keys_are_read_again_only_when_their_directory_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    keys::generate(dir.path(), &domain(), "postamt", false).unwrap();
+    let key_dir = domain_dir(dir.path(), &domain());
+    let a_minute_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    set_dir_time(&key_dir, a_minute_ago);
+    let signer = DkimSigner::new(dir.path());
+    assert!(signer.keys_for("example.test").is_some());
+
+    // Rewritten in place, the directory's time unchanged: the cached keys stay.
+    for name in ["postamt-ed25519.ed25519.pem", "postamt-rsa.rsa.pem"] {
+        std::fs::write(key_dir.join(name), "not a key\n").unwrap();
+    }
+    set_dir_time(&key_dir, a_minute_ago);
+    assert!(signer.keys_for("example.test").is_some());
+
+    set_dir_time(&key_dir, std::time::SystemTime::now());
+    assert!(signer.keys_for("example.test").is_none());
+}
