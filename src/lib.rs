@@ -18,11 +18,13 @@
 //! - [`managesieve`]: the ManageSieve protocol (RFC 5804) over that storage.
 //! - [`antispam`]: the anti-spam stage, its classifier, rules and training.
 //! - [`sieve`]: the Sieve language and the delivery stage that runs it.
+//! - [`dkim`]: DKIM keys and the signing of submitted mail.
 
 pub mod antispam;
 pub mod auth;
 pub mod config;
 pub mod delivery;
+pub mod dkim;
 pub mod imap;
 pub mod logging;
 pub mod managesieve;

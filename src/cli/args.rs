@@ -134,6 +134,27 @@ pub enum DomainCommand {
     List,
     /// Stop serving a domain (refused while users or aliases use it).
     Delete { name: String },
+    /// Create the DKIM keys that sign mail from a domain and print the DNS records to publish.
+    ///
+    /// Makes an ed25519 key (RFC 8463) and an RSA-2048 key, stored as
+    /// <data_dir>/dkim/<domain>/<S>-ed25519.ed25519.pem and <S>-rsa.rsa.pem (mode 0600), and
+    /// prints the two TXT records: <S>-ed25519._domainkey.<domain> and <S>-rsa._domainkey.<domain>.
+    /// Mail submitted from the domain is signed with both keys from then on, by a running server
+    /// too (no restart): publish the records before sending, or receivers find no key.
+    #[command(name = "dkim-keygen")]
+    DkimKeygen {
+        /// A domain this server hosts.
+        domain: String,
+        /// The selector base S; the selectors are S-ed25519 and S-rsa.
+        #[arg(long, value_name = "S", default_value = "postamt")]
+        selector: String,
+        /// Replace the domain's existing keys (their DNS records stop verifying).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the DNS TXT records of a domain's DKIM keys again.
+    #[command(name = "dkim-show")]
+    DkimShow { domain: String },
 }
 
 #[derive(Debug, Subcommand)]

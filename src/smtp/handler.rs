@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::auth::Authenticator;
 use crate::config::Protocol;
 use crate::delivery::Srs;
+use crate::dkim::DkimSigner;
 use crate::queue::MessageSink;
 use crate::server::{Connection, ProtocolHandler, Refusal, SessionFuture};
 use crate::smtp::rate::SubmissionRate;
@@ -33,6 +34,7 @@ impl SmtpHandler {
                 sink,
                 rate: Arc::new(SubmissionRate::default()),
                 srs: None,
+                dkim: None,
             },
         }
     }
@@ -40,6 +42,12 @@ impl SmtpHandler {
     /// Accepts bounces to the SRS addresses forwards were sent from.
     pub fn with_srs(mut self, srs: Arc<Srs>) -> Self {
         self.context.srs = Some(srs);
+        self
+    }
+
+    /// Signs mail submitted from domains with DKIM keys (never inbound mail).
+    pub fn with_dkim(mut self, signer: Arc<DkimSigner>) -> Self {
+        self.context.dkim = Some(signer);
         self
     }
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use anyhow::anyhow;
 use postamt::auth::{Authenticator, ThrottleSettings, User};
 use postamt::config::{AuthSection, Protocol};
+use postamt::dkim::DkimSigner;
 use postamt::imap::ImapHandler;
 use postamt::logging;
 use postamt::managesieve::{ManageSieveHandler, SieveCompiler};
@@ -49,6 +50,7 @@ pub fn run(context: Context) -> CommandResult {
     if let Some(srs) = &mail.srs {
         smtp = smtp.with_srs(Arc::clone(srs));
     }
+    smtp = smtp.with_dkim(Arc::new(DkimSigner::new(&context.config.server.data_dir)));
     let smtp: Arc<dyn ProtocolHandler> = Arc::new(smtp);
     let handlers = Handlers::default()
         .with(

@@ -202,6 +202,7 @@ where
             unique: format!("{}.{:016x}", id, rand::random::<u64>()),
             hostname: self.settings.hostname.clone(),
             timestamp: now,
+            dkim: self.context.dkim.clone(),
         });
         Ok(Receiver::new(
             writer,

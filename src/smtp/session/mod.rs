@@ -25,6 +25,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::auth::{AliasAddress, AuthenticatedUser, Authenticator};
 use crate::config::SmtpSection;
 use crate::delivery::Srs;
+use crate::dkim::DkimSigner;
 use crate::queue::{MessageSink, Recipient, ReversePath};
 use crate::server::{MaybeTls, Shutdown};
 use crate::smtp::dot::LineEndingCheck;
@@ -64,6 +65,8 @@ pub struct SessionContext {
     /// Decodes the SRS addresses our forwards were sent from, so a bounce
     /// to one is accepted (the queue passes it on to the original sender).
     pub srs: Option<Arc<Srs>>,
+    /// Signs submitted mail from domains with DKIM keys.
+    pub dkim: Option<Arc<DkimSigner>>,
 }
 
 /// The settings of one connection's session.

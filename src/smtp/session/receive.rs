@@ -2,9 +2,17 @@
 //! limit, buffers the header section only (bounded), prepends the trace
 //! field, adds `Date:` and `Message-ID:` on submission, and streams the
 //! rest. Knows nothing of DATA or BDAT framing.
+//!
+//! A submitted message whose From: domain has DKIM keys is the exception:
+//! its signature fields go first, so the message is held (within the size
+//! limit) until its end and signed on the blocking pool before any octet
+//! reaches the spool (RFC 6376 §5).
+
+use std::sync::Arc;
 
 use tokio::io::AsyncWriteExt;
 
+use crate::dkim::{DkimSigner, DomainKeys};
 use crate::queue::SpoolWriter;
 use crate::smtp::trace::{HeaderFacts, date_field, header_facts, message_id_field};
 
@@ -28,6 +36,17 @@ pub struct Additions {
     pub unique: String,
     pub hostname: String,
     pub timestamp: i64,
+    /// Signs messages from domains with DKIM keys.
+    pub dkim: Option<Arc<DkimSigner>>,
+}
+
+/// A message held for signing: what would have been written so far.
+struct Held {
+    keys: Arc<DomainKeys>,
+    /// The header section as the spool gets it, without the blank line.
+    header: Vec<u8>,
+    /// From the blank line on.
+    body: Vec<u8>,
 }
 
 /// A message being received.
@@ -42,6 +61,7 @@ pub struct Receiver {
     additions: Option<Additions>,
     facts: HeaderFacts,
     failure: Option<ReceiveFailure>,
+    held: Option<Held>,
 }
 
 impl Receiver {
@@ -61,6 +81,7 @@ impl Receiver {
             additions,
             facts: HeaderFacts::default(),
             failure: None,
+            held: None,
         }
     }
 
@@ -125,6 +146,21 @@ impl Receiver {
         if let Some(failure) = self.failure.take() {
             return Err(failure);
         }
+        if let Some(held) = self.held.take() {
+            let signed = held
+                .keys
+                .sign(held.header, held.body)
+                .await
+                .ok_or_else(|| {
+                    ReceiveFailure::Spool(std::io::Error::other("DKIM signing failed"))
+                })?;
+            self.write(&signed.fields).await;
+            self.write(&signed.header).await;
+            self.write(&signed.body).await;
+            if let Some(failure) = self.failure.take() {
+                return Err(failure);
+            }
+        }
         let Some(mut writer) = self.writer.take() else {
             return Err(ReceiveFailure::Spool(
                 std::io::ErrorKind::NotConnected.into(),
@@ -149,11 +185,36 @@ impl Receiver {
                 );
             }
         }
+        if let Some((signer, domain)) = self.signing_domain()
+            && let Some(keys) = signer.prepare(domain).await
+        {
+            self.held = Some(Held {
+                keys,
+                header: out,
+                body: Vec::new(),
+            });
+            return;
+        }
         self.write(&out).await;
+    }
+
+    /// The signer and the From: domain whose keys it signs with, on submission.
+    fn signing_domain(&self) -> Option<(Arc<DkimSigner>, String)> {
+        let signer = self.additions.as_ref()?.dkim.as_ref()?;
+        if self.facts.from_unreadable {
+            return None;
+        }
+        let (_, domain) = self.facts.from.first()?.rsplit_once('@')?;
+        Some((Arc::clone(signer), domain.to_owned()))
     }
 
     async fn write(&mut self, bytes: &[u8]) {
         if bytes.is_empty() {
+            return;
+        }
+        if let Some(held) = self.held.as_mut() {
+            // Bounded: push refused anything over the size limit.
+            held.body.extend_from_slice(bytes);
             return;
         }
         let Some(writer) = self.writer.as_mut() else {
@@ -168,6 +229,7 @@ impl Receiver {
     fn fail(&mut self, failure: ReceiveFailure) {
         self.writer = None;
         self.header = None;
+        self.held = None;
         self.failure = Some(failure);
     }
 }
