@@ -12,6 +12,7 @@ use crate::config::{Protocol, TlsMode};
 use crate::delivery::Srs;
 use crate::queue::MessageSink;
 use crate::server::{Connection, ProtocolHandler, Refusal, SessionFuture};
+use crate::smtp::check::InboundCheck;
 use crate::smtp::rate::SubmissionRate;
 use crate::smtp::reply::{Reply, Status};
 use crate::smtp::session::{Role, Session, SessionContext, SessionSettings};
@@ -35,6 +36,7 @@ impl SmtpHandler {
                 sink,
                 rate: Arc::new(SubmissionRate::default()),
                 srs: None,
+                inbound_check: None,
             },
         }
     }
@@ -42,6 +44,13 @@ impl SmtpHandler {
     /// Accepts bounces to the SRS addresses forwards were sent from.
     pub fn with_srs(mut self, srs: Arc<Srs>) -> Self {
         self.context.srs = Some(srs);
+        self
+    }
+
+    /// Asks `check` about every message on the inbound port (never on
+    /// submission) once its data is complete, before it is committed.
+    pub fn with_inbound_check(mut self, check: Arc<dyn InboundCheck>) -> Self {
+        self.context.inbound_check = Some(check);
         self
     }
 }

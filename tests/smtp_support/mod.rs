@@ -224,6 +224,7 @@ pub async fn fixture() -> Fixture {
         sink: Arc::clone(&sink) as Arc<dyn MessageSink>,
         rate: Arc::new(SubmissionRate::default()),
         srs: None,
+        inbound_check: None,
     };
     Fixture {
         dir,

@@ -49,6 +49,9 @@ pub fn run(context: Context) -> CommandResult {
     if let Some(srs) = &mail.srs {
         smtp = smtp.with_srs(Arc::clone(srs));
     }
+    if let Some(check) = &mail.inbound_check {
+        smtp = smtp.with_inbound_check(Arc::clone(check));
+    }
     let smtp: Arc<dyn ProtocolHandler> = Arc::new(smtp);
     let handlers = Handlers::default()
         .with(

@@ -27,6 +27,7 @@ use crate::config::SmtpSection;
 use crate::delivery::Srs;
 use crate::queue::{MessageSink, Recipient, ReversePath};
 use crate::server::{MaybeTls, Shutdown};
+use crate::smtp::check::InboundCheck;
 use crate::smtp::dot::LineEndingCheck;
 use crate::smtp::parser::{Command, MailParameters, ParseError, parse_command};
 use crate::smtp::rate::SubmissionRate;
@@ -64,6 +65,8 @@ pub struct SessionContext {
     /// Decodes the SRS addresses our forwards were sent from, so a bounce
     /// to one is accepted (the queue passes it on to the original sender).
     pub srs: Option<Arc<Srs>>,
+    /// Asked about each message on the inbound port before its commit.
+    pub inbound_check: Option<Arc<dyn InboundCheck>>,
 }
 
 /// The settings of one connection's session.
