@@ -114,6 +114,23 @@ async fn listed_ipv6_client_is_asked_by_reversed_nibbles() {
 }
 
 #[tokio::test]
+async fn ipv4_mapped_client_is_asked_as_ipv4() {
+    let (lists, zone) = lists(Zone::default().with("9.100.51.198.bl.test", listed()));
+    let reasons = lists.check(ip("::ffff:198.51.100.9"), &[]).await;
+
+    assert_eq!(reasons.len(), 1);
+    assert_eq!(zone.asked(), vec!["9.100.51.198.bl.test".to_owned()]);
+}
+
+#[tokio::test]
+async fn loopback_client_is_never_asked_about() {
+    let (lists, zone) = lists(Zone::default());
+    lists.check(ip("127.0.0.1"), &[]).await;
+
+    assert!(zone.asked().is_empty());
+}
+
+#[tokio::test]
 async fn unlisted_client_adds_nothing() {
     let (lists, zone) = lists(Zone::default());
     let reasons = lists.check(ip("192.0.2.1"), &[]).await;

@@ -6,13 +6,16 @@
 
 mod smtp_support;
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use postamt::antispam::{AntispamStage, Classifier, SenderAuthenticator};
-use postamt::config::{AntispamSection, Points};
+use postamt::antispam::{
+    AntispamStage, Classifier, DnsListLookup, LookupError, LookupFuture, SenderAuthenticator,
+};
+use postamt::config::{AntispamSection, DnsList, Points};
 use postamt::queue::{MessageSink, Spool};
 use postamt::server::{MaybeTls, Shutdown};
-use postamt::smtp::{InboundCheck, Role, Session, SessionContext};
+use postamt::smtp::{InboundCheck, Role, Session, SessionContext, SessionSettings};
 use smtp_support::{ALICE, Client, Fixture, PASSWORD, fixture, settings};
 
 /// Scores exactly 5.5 with an untrained model: MISSING_MID (1.0),
@@ -80,6 +83,11 @@ impl Setup {
 
     /// A session in `role` after EHLO (and login on submission).
     async fn connect(&self, role: Role) -> Client {
+        self.connect_from(role, settings(role).peer).await
+    }
+
+    /// The same, from the client address `peer`.
+    async fn connect_from(&self, role: Role, peer: SocketAddr) -> Client {
         let mut context = SessionContext {
             sink: Arc::clone(&self.spool) as Arc<dyn MessageSink>,
             ..self.fixture.context.clone()
@@ -89,7 +97,10 @@ impl Setup {
         let session = Session::new(
             MaybeTls::Plain(server),
             context,
-            settings(role),
+            SessionSettings {
+                peer,
+                ..settings(role)
+            },
             Shutdown::never(),
         );
         tokio::spawn(session.run());
@@ -277,4 +288,70 @@ async fn dmarc_reject_without_authentication_has_no_check() {
     };
     let s = Setup::authenticating(settings).await;
     assert!(s.check.is_none());
+}
+
+/// A DNS blocklist that lists 198.51.100.9 and nothing else.
+struct ListsOne;
+
+impl DnsListLookup for ListsOne {
+    fn a_records<'a>(&'a self, name: &'a str) -> LookupFuture<'a> {
+        let listed = name == "9.100.51.198.bl.test";
+        Box::pin(async move {
+            if listed {
+                Ok(vec![Ipv4Addr::new(127, 0, 0, 2)])
+            } else {
+                Err(LookupError("NXDOMAIN".to_owned()))
+            }
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_client_on_a_blocklist_scoring_over_the_threshold_is_refused() {
+    let settings = AntispamSection {
+        dnsbl: vec![DnsList {
+            zone: "bl.test".to_owned(),
+            score: Points::new(20.0).unwrap(),
+        }],
+        ..rejecting_at(15.0)
+    };
+    let s = Setup::new(|f| {
+        AntispamStage::new(Arc::new(Classifier::open(f.data_dir())), settings)
+            .with_dns_lists(Arc::new(ListsOne))
+    })
+    .await;
+    let from = "x@remote.test";
+    let mut listed = s
+        .connect_from(Role::Inbound, "198.51.100.9:40000".parse().unwrap())
+        .await;
+    let refused = listed
+        .transaction(from, "bob@example.test", &ham_from(from))
+        .await;
+    let mut unlisted = s
+        .connect_from(Role::Inbound, "198.51.100.10:40000".parse().unwrap())
+        .await;
+    let accepted = unlisted
+        .transaction(from, "bob@example.test", &ham_from(from))
+        .await;
+
+    assert!(refused.starts_with("550 5.7.1"), "{refused}");
+    assert!(accepted.starts_with("250 2.0.0"), "{accepted}");
+    assert_eq!(s.queued(), 1);
+}
+
+#[tokio::test]
+async fn a_message_that_cannot_be_scored_is_accepted() {
+    // The models' directory is a file: the classifier cannot open them.
+    let broken = tempfile::tempdir().unwrap();
+    std::fs::write(broken.path().join("antispam"), b"not a directory").unwrap();
+    let classifier = Arc::new(Classifier::open(broken.path()));
+    let s = Setup::new(|_| AntispamStage::new(classifier, rejecting_at(-100.0))).await;
+    let mut c = s.connect(Role::Inbound).await;
+    let from = "x@remote.test";
+    let reply = c
+        .transaction(from, "bob@example.test", &spam_from(from))
+        .await;
+
+    assert!(reply.starts_with("250 2.0.0"), "{reply}");
+    assert_eq!(s.queued(), 1);
 }

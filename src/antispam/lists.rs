@@ -7,7 +7,9 @@
 //! timeout. Only an answer in 127.0.0.0/8 lists; 127.255.255.0/24 are the
 //! lists' error codes (e.g. Spamhaus' "query refused") and a lookup error
 //! or timeout counts as not listed, so a broken list never adds points.
-//! Off unless lists are configured; never asked in tests.
+//! Off unless lists are configured; never asked in tests. Local client
+//! addresses (loopback, private, link-local) are never looked up; an
+//! IPv4-mapped IPv6 address is looked up as the IPv4 address it is.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -75,7 +77,7 @@ impl DnsLists {
     /// distinct ones), each list counted once.
     pub async fn check(&self, client: Option<IpAddr>, hosts: &[String]) -> Vec<Reason> {
         let mut queries: Vec<(String, String)> = Vec::new();
-        if let Some(ip) = client {
+        if let Some(ip) = client.map(|ip| ip.to_canonical()).filter(is_listable) {
             for list in &self.dnsbl {
                 queries.push((format!("DNSBL {}", zone(list)), dnsbl_name(ip, zone(list))));
             }
@@ -130,6 +132,27 @@ impl DnsLists {
             }
         }
         listed
+    }
+}
+
+/// Whether a client address can be on a public list at all: loopback,
+/// private and link-local addresses are never asked about, which would
+/// only tell the list's operator about the local network.
+fn is_listable(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast())
+        }
+        IpAddr::V6(v6) => {
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_unique_local()
+                || v6.is_unicast_link_local())
+        }
     }
 }
 
@@ -216,6 +239,22 @@ mod tests {
             dnsbl_name(ip, "ugly.example.com"),
             "b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ugly.example.com"
         );
+    }
+
+    #[test]
+    fn local_clients_are_not_listable() {
+        for local in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.9",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+        ] {
+            assert!(!is_listable(&local.parse().unwrap()), "{local}");
+        }
+        assert!(is_listable(&"198.51.100.9".parse().unwrap()));
+        assert!(is_listable(&"2001:db8::1".parse().unwrap()));
     }
 
     #[test]

@@ -18,7 +18,6 @@ mod score;
 mod stage;
 pub mod training;
 
-pub use assess::AssessError;
 pub use auth::{AuthError, AuthReport, Client, SenderAuthenticator, client_from_received};
 pub use classifier::{Classifier, ClassifierError, Label, Scope, Trained};
 pub use inbound::SmtpSpamCheck;
