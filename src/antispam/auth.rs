@@ -25,6 +25,7 @@ use mail_auth::{
     Parameters, ResolverCache, SpfResult, Txt,
 };
 
+use crate::antispam::lists::{DnsListLookup, LookupError, LookupFuture};
 use crate::antispam::score::Reason;
 
 /// Why the authenticator could not be set up or fed.
@@ -308,6 +309,19 @@ impl SenderAuthenticator {
     }
 }
 
+/// DNS blocklists are asked through the same resolver, and its IPv4 cache.
+impl DnsListLookup for SenderAuthenticator {
+    fn a_records<'a>(&'a self, name: &'a str) -> LookupFuture<'a> {
+        Box::pin(async move {
+            self.resolver
+                .ipv4_lookup(name, Some(&self.ipv4))
+                .await
+                .map(|answers| answers.as_ref().clone())
+                .map_err(|e| LookupError(e.to_string()))
+        })
+    }
+}
+
 fn reason(name: &str, score: f64) -> Reason {
     Reason {
         name: name.to_owned(),
@@ -318,7 +332,7 @@ fn reason(name: &str, score: f64) -> Reason {
 /// The organizational domain (RFC 7489 §3.2) approximated as the last two
 /// labels: without the public suffix list, `example.co.uk` is taken whole
 /// as `co.uk`, which makes relaxed alignment looser there, never stricter.
-fn organizational_domain(domain: &str) -> &str {
+pub(crate) fn organizational_domain(domain: &str) -> &str {
     let trimmed = domain.trim_end_matches('.');
     match trimmed.rmatch_indices('.').nth(1) {
         Some((at, _)) => trimmed.get(at + 1..).unwrap_or(trimmed),

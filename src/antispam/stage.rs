@@ -4,37 +4,35 @@
 //! (RFC 5235 spamtest), adds `Authentication-Results`, `X-Spam-Status` and
 //! `X-Spam-Score`, and files spam into the Junk folder.
 //!
-//! Scoring runs on the blocking pool over a bounded read of the spool file.
-//! It rejects only a DMARC `p=reject` failure, and only with
-//! `antispam.dmarc_reject`; it never delays mail: a model it cannot read is
-//! logged and the message goes on unscored.
+//! Scoring ([`Assessor`]) runs on the blocking pool over a bounded read of
+//! the spool file. It never rejects: refusing is the SMTP-time check's
+//! business ([`AntispamStage::inbound_check`]), before anything is
+//! accepted; and it never delays mail: a model it cannot read is logged and
+//! the message goes on unscored.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use mail_auth::dmarc::Policy;
 
-use crate::antispam::auth::{AuthReport, SenderAuthenticator, client_from_received};
-use crate::antispam::classifier::Classifier;
+use crate::antispam::assess::{Assessor, Subject, Wanted};
+use crate::antispam::auth::SenderAuthenticator;
+use crate::antispam::classifier::{Classifier, Scope};
+use crate::antispam::inbound::SmtpSpamCheck;
+use crate::antispam::lists::{DnsListLookup, DnsLists};
 use crate::antispam::message::read_bounded;
 use crate::antispam::score::{Analysis, Thresholds, analyse};
 use crate::config::AntispamSection;
 use crate::delivery::{
     DeliveryInfo, Disposition, HeaderField, Stage, StageError, StageFuture, Verdict,
 };
-use crate::queue::ReversePath;
+use crate::smtp::InboundCheck;
 use crate::store::{AccountId, MailboxName};
 
 /// The stage, shared by every delivery.
 pub struct AntispamStage {
-    classifier: Arc<Classifier>,
-    settings: AntispamSection,
-    authenticator: Option<Arc<SenderAuthenticator>>,
+    assessor: Assessor,
 }
-
-/// Messages larger than this are not authenticated: DKIM would need them
-/// whole in memory. SMTP's `limits.message_size` is usually below it.
-const AUTH_READ_LIMIT: u64 = 32 * 1024 * 1024;
 
 fn failed(reason: String) -> StageError {
     StageError {
@@ -48,9 +46,12 @@ impl AntispamStage {
     /// with the IMAP training hook); `settings` is `config.antispam`.
     pub fn new(classifier: Arc<Classifier>, settings: AntispamSection) -> Self {
         Self {
-            classifier,
-            settings,
-            authenticator: None,
+            assessor: Assessor {
+                classifier,
+                settings,
+                authenticator: None,
+                lists: None,
+            },
         }
     }
 
@@ -58,68 +59,36 @@ impl AntispamStage {
     /// `SenderAuthenticator::system(&config.server.hostname)`) when
     /// `antispam.authentication` is on.
     pub fn with_authenticator(mut self, authenticator: Arc<SenderAuthenticator>) -> Self {
-        self.authenticator = Some(authenticator);
+        self.assessor.authenticator = Some(authenticator);
         self
     }
 
-    /// Scores a delivery: sender authentication (DNS) first, then the
-    /// classifier and rules on the blocking pool.
-    async fn assess(
-        &self,
-        delivery: &DeliveryInfo<'_>,
-    ) -> Result<(Analysis, Option<AuthReport>), StageError> {
-        let authenticate = self.settings.authentication && delivery.size <= AUTH_READ_LIMIT;
-        // DKIM hashes the whole body (RFC 6376 §3.7), so authentication reads
-        // the whole message; the classifier and rules its first scan_limit.
-        let limit = if authenticate {
-            delivery.size.max(self.settings.scan_limit)
-        } else {
-            self.settings.scan_limit
-        };
-        let path = delivery.message.to_owned();
-        let raw = tokio::task::spawn_blocking(move || read_bounded(&path, limit))
-            .await
-            .map_err(|_| failed("reading task failed".to_owned()))?
-            .map_err(|e| failed(e.to_string()))?;
-        let auth = match &self.authenticator {
-            Some(authenticator) if authenticate => {
-                let mail_from = match delivery.sender {
-                    ReversePath::Null => "",
-                    ReversePath::Address(address) => address.as_str(),
-                };
-                let client = client_from_received(&raw);
-                Some(
-                    authenticator
-                        .authenticate(&raw, client.as_ref(), mail_from)
-                        .await,
-                )
-            }
-            _ => None,
-        };
-        let scan_limit = usize::try_from(self.settings.scan_limit).unwrap_or(usize::MAX);
-        let mut raw = raw;
-        raw.truncate(scan_limit);
-        let classifier = self.classifier.clone();
-        let account = delivery.account;
-        let analysis =
-            tokio::task::spawn_blocking(move || analyse(&classifier, Some(account), &raw))
-                .await
-                .map_err(|_| failed("scoring task failed".to_owned()))?
-                .map_err(|e| failed(e.to_string()))?;
-        let extra = auth.as_ref().map(|a| a.reasons.clone()).unwrap_or_default();
-        Ok((analysis.with_reasons(extra), auth))
+    /// Asks the blocklists of `antispam.dnsbl` and `antispam.uribl` through
+    /// `lookup` (in the server, the `SenderAuthenticator`); nothing when
+    /// none is configured.
+    pub fn with_dns_lists(mut self, lookup: Arc<dyn DnsListLookup>) -> Self {
+        self.assessor.lists = DnsLists::new(&self.assessor.settings, lookup).map(Arc::new);
+        self
+    }
+
+    /// The check SMTP runs on port 25 before it commits a message
+    /// (`SmtpHandler::with_inbound_check`), sharing this stage's models,
+    /// resolver and lists; `None` when neither `reject_at_smtp` nor an
+    /// effective `dmarc_reject` asks for one, so SMTP then does nothing new.
+    pub fn inbound_check(&self) -> Option<Arc<dyn InboundCheck>> {
+        SmtpSpamCheck::new(self.assessor.clone()).map(|c| Arc::new(c) as Arc<dyn InboundCheck>)
     }
 
     /// Scores the spooled message at `message` for `account` (the global
-    /// model alone with `None`).
+    /// model alone with `None`), without authentication or blocklists.
     pub async fn analyse_file(
         &self,
         account: Option<AccountId>,
         message: &Path,
     ) -> Result<Analysis, StageError> {
-        let classifier = self.classifier.clone();
+        let classifier = self.assessor.classifier.clone();
         let path: PathBuf = message.to_owned();
-        let limit = self.settings.scan_limit;
+        let limit = self.assessor.settings.scan_limit;
         tokio::task::spawn_blocking(move || {
             let raw = read_bounded(&path, limit).map_err(|e| e.to_string())?;
             analyse(&classifier, account, &raw).map_err(|e| e.to_string())
@@ -132,8 +101,8 @@ impl AntispamStage {
 
 /// Whether SMTP should refuse a message with this analysis at DATA time:
 /// only with `reject_at_smtp` on and a score at `reject_threshold` or above.
-/// The SMTP session scores with [`AntispamStage::analyse_file`] and `None`
-/// (before the recipients' accounts are known apart, the global model).
+/// The SMTP check scores with the global model alone: the recipients'
+/// own models cannot decide one reply for all of them.
 pub fn smtp_should_reject(settings: &AntispamSection, analysis: &Analysis) -> bool {
     settings.reject_at_smtp && analysis.score >= settings.reject_threshold.get()
 }
@@ -149,28 +118,40 @@ impl Stage for AntispamStage {
         disposition: &'a mut Disposition,
     ) -> StageFuture<'a> {
         Box::pin(async move {
-            if !self.settings.enabled {
+            let settings = &self.assessor.settings;
+            if !settings.enabled {
                 return Ok(Verdict::Continue);
             }
-            let (analysis, auth) = match self.assess(delivery).await {
-                Ok(assessed) => assessed,
+            let subject = Subject {
+                path: delivery.message,
+                size: delivery.size,
+                sender: delivery.sender,
+                client: None,
+            };
+            let wanted = Wanted {
+                authentication: true,
+                score: Some(Scope::User(delivery.account)),
+            };
+            let (analysis, auth) = match self.assessor.assess(subject, wanted).await {
+                Ok(assessment) => match assessment.analysis {
+                    Some(analysis) => (analysis, assessment.auth),
+                    None => return Ok(Verdict::Continue),
+                },
                 Err(error) => {
                     tracing::warn!(%error, "message not scored");
                     return Ok(Verdict::Continue);
                 }
             };
             let thresholds = Thresholds {
-                spam: self.settings.spam_threshold_for(delivery.login.as_str()),
+                spam: settings.spam_threshold_for(delivery.login.as_str()),
                 reject: None,
             };
             let dmarc_policy = auth.as_ref().and_then(|a| a.dmarc_failed);
-            if dmarc_policy == Some(Policy::Reject) && self.settings.dmarc_reject {
-                return Ok(Verdict::Reject {
-                    reason: "DMARC policy of the From domain says reject (RFC 7489)".to_owned(),
-                });
-            }
             let mut verdict = analysis.verdict(thresholds);
-            // RFC 7489 §6.3: p=quarantine (and p=reject kept) means "suspicious".
+            // RFC 7489 §6.3: p=quarantine means "suspicious". A p=reject
+            // failure is refused in the SMTP session when `dmarc_reject` is
+            // on (§6.6.2); one accepted is never bounced now (backscatter to
+            // a forged sender) but filed as spam.
             if matches!(dmarc_policy, Some(Policy::Reject | Policy::Quarantine)) {
                 verdict.is_spam = true;
             }
@@ -198,7 +179,7 @@ impl Stage for AntispamStage {
                 .flatten(),
             );
             if verdict.is_spam
-                && let Ok(junk) = MailboxName::new(&self.settings.junk_folder)
+                && let Ok(junk) = MailboxName::new(&settings.junk_folder)
             {
                 disposition.folder = junk;
             }

@@ -41,6 +41,16 @@ impl Points {
     }
 }
 
+/// One DNS blocklist: `{ zone = "zen.spamhaus.org", score = 3.0 }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsList {
+    /// The list's DNS zone, queried below (`2.0.0.127.zen.spamhaus.org`).
+    pub zone: String,
+    /// Points a listing adds to the score.
+    pub score: Points,
+}
+
 /// `[antispam]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -65,10 +75,22 @@ pub struct AntispamSection {
     /// into `Authentication-Results`.
     pub authentication: bool,
     /// A message failing DMARC whose domain publishes `p=reject`: refused
-    /// (a bounce to the envelope sender) when true, filed into Junk when
-    /// false. Refusing after SMTP accepted the message means a bounce,
-    /// which to a forged sender is backscatter, hence false by default.
+    /// in the SMTP session on port 25 (`550 5.7.1`, RFC 7489 §6.6.2) when
+    /// true and `authentication` is on. Whatever this says, delivery files
+    /// such a message into Junk and never bounces it (a bounce to a forged
+    /// sender is backscatter).
     pub dmarc_reject: bool,
+    /// DNS blocklists (RFC 5782) the connecting client's address is looked
+    /// up in, each with the points a listing adds. Empty: none asked.
+    pub dnsbl: Vec<DnsList>,
+    /// URI blocklists the registrable domains of the message's URL hosts
+    /// are looked up in. Empty: none asked.
+    pub uribl: Vec<DnsList>,
+    /// URL hosts of one message looked up in the URI blocklists at most.
+    pub uribl_max_hosts: usize,
+    /// Seconds one blocklist lookup may take; a slower one counts as not
+    /// listed.
+    pub dns_list_timeout: Seconds,
     /// `spam_threshold` per recipient domain ...
     pub domain_threshold: BTreeMap<String, Points>,
     /// ... and per user (login address), which wins over the domain's.
@@ -87,6 +109,10 @@ impl Default for AntispamSection {
             ham_delay: Seconds(24 * 3600),
             authentication: true,
             dmarc_reject: false,
+            dnsbl: Vec::new(),
+            uribl: Vec::new(),
+            uribl_max_hosts: 10,
+            dns_list_timeout: Seconds(2),
             domain_threshold: BTreeMap::new(),
             user_threshold: BTreeMap::new(),
         }
@@ -123,10 +149,36 @@ pub(super) fn validate(section: &AntispamSection) -> Result<(), (String, String)
             "must be at least antispam.spam_threshold",
         );
     }
+    for (key, lists) in [("dnsbl", &section.dnsbl), ("uribl", &section.uribl)] {
+        if lists.iter().any(|list| !is_zone(&list.zone)) {
+            return invalid(
+                key,
+                "each zone must be a DNS name (letters, digits, '-', '.')",
+            );
+        }
+    }
+    if section.dns_list_timeout.0 == 0 {
+        return invalid("dns_list_timeout", "must be at least 1 second");
+    }
     if crate::store::MailboxName::new(&section.junk_folder).is_err() {
         return invalid("junk_folder", "is not a valid mailbox name");
     }
     Ok(())
+}
+
+/// A DNS name a lookup can be built under: dot-separated labels of
+/// letters, digits and hyphens (RFC 1035 §2.3.1), at most 200 octets so
+/// the reversed address still fits in 253.
+fn is_zone(zone: &str) -> bool {
+    let zone = zone.trim_end_matches('.');
+    !zone.is_empty()
+        && zone.len() <= 200
+        && zone.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 #[cfg(test)]
@@ -151,6 +203,25 @@ mod tests {
         assert_eq!(section.spam_threshold_for("Bob@Example.org"), 3.5);
         assert_eq!(section.spam_threshold_for("alice@example.org"), 7.0);
         assert_eq!(section.spam_threshold_for("carol@example.net"), 5.0);
+    }
+
+    #[test]
+    fn blocklists_are_read_with_their_scores() {
+        let config = Config::from_toml_str(
+            "[antispam]\ndnsbl = [{ zone = \"zen.spamhaus.org\", score = 3.0 }]\nuribl = [{ zone = \"multi.surbl.org\", score = 2.5 }]\n",
+        )
+        .unwrap();
+        assert_eq!(config.antispam.dnsbl[0].zone, "zen.spamhaus.org");
+        assert_eq!(config.antispam.uribl[0].score.get(), 2.5);
+    }
+
+    #[test]
+    fn blocklist_zone_that_is_no_dns_name_names_the_key() {
+        let error =
+            Config::from_toml_str("[antispam]\ndnsbl = [{ zone = \"bad zone\", score = 1.0 }]\n")
+                .unwrap_err()
+                .to_string();
+        assert!(error.starts_with("antispam.dnsbl"), "{error}");
     }
 
     #[test]

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use antispam::{AntispamSection, Points};
+pub use antispam::{AntispamSection, DnsList, Points};
 pub use data_dir::check_data_dir;
 pub use delivery::DeliverySection;
 pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};

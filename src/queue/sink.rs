@@ -3,6 +3,7 @@
 //! in-memory sink and the server can swap the backend.
 
 use std::future::Future;
+use std::path::Path;
 use std::pin::Pin;
 
 use tokio::io::AsyncWrite;
@@ -39,6 +40,14 @@ pub trait MessageSink: Send + Sync + 'static {
 pub trait SpoolWriter: AsyncWrite + Send + Unpin {
     /// Octets written so far, for the caller's size limit.
     fn written(&self) -> u64;
+
+    /// The file holding the octets written so far, once flushed: a check
+    /// before the commit (the SMTP-time spam check) reads the message back
+    /// from it instead of keeping a copy in memory. `None` when the sink
+    /// keeps the octets elsewhere; such a check is then skipped.
+    fn staged_path(&self) -> Option<&Path> {
+        None
+    }
 
     /// Makes the message durable and queues it for every recipient of
     /// `envelope`: the file is fsynced and the queue row committed before

@@ -11,6 +11,7 @@ use crate::delivery::Srs;
 use crate::dkim::DkimSigner;
 use crate::queue::MessageSink;
 use crate::server::{Connection, ProtocolHandler, Refusal, SessionFuture};
+use crate::smtp::check::InboundCheck;
 use crate::smtp::rate::SubmissionRate;
 use crate::smtp::reply::{Reply, Status};
 use crate::smtp::session::{Role, Session, SessionContext, SessionSettings};
@@ -35,6 +36,7 @@ impl SmtpHandler {
                 rate: Arc::new(SubmissionRate::default()),
                 srs: None,
                 dkim: None,
+                inbound_check: None,
             },
         }
     }
@@ -48,6 +50,13 @@ impl SmtpHandler {
     /// Signs mail submitted from domains with DKIM keys (never inbound mail).
     pub fn with_dkim(mut self, signer: Arc<DkimSigner>) -> Self {
         self.context.dkim = Some(signer);
+        self
+    }
+
+    /// Asks `check` about every message on the inbound port (never on
+    /// submission) once its data is complete, before it is committed.
+    pub fn with_inbound_check(mut self, check: Arc<dyn InboundCheck>) -> Self {
+        self.context.inbound_check = Some(check);
         self
     }
 }

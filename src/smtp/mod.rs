@@ -8,11 +8,13 @@
 //! - [`sender`]: which addresses a user may send as.
 //! - [`rate`]: messages per hour per submitting user.
 //! - [`session`]: the state machine over a stream.
+//! - [`check`]: what an inbound session asks before it commits a message.
 //! - [`SmtpHandler`]: the server's entry point for both roles.
 //!
 //! Accepted messages go to a [`crate::queue::MessageSink`]; delivery is the
 //! queue's business, not this module's.
 
+pub mod check;
 pub mod dot;
 mod handler;
 pub mod parser;
@@ -22,5 +24,6 @@ pub mod sender;
 pub mod session;
 pub mod trace;
 
+pub use check::{CheckFuture, InboundCheck, InboundMessage, InboundVerdict};
 pub use handler::SmtpHandler;
 pub use session::{Role, Session, SessionContext, SessionSettings};

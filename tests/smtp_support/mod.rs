@@ -225,6 +225,7 @@ pub async fn fixture() -> Fixture {
         rate: Arc::new(SubmissionRate::default()),
         srs: None,
         dkim: None,
+        inbound_check: None,
     };
     Fixture {
         dir,

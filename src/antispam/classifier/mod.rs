@@ -19,6 +19,7 @@ use std::sync::Mutex;
 use ring::digest::{SHA256, digest};
 
 pub use fisher::{TokenCounts, Totals};
+pub(crate) use tokenizer::url_hosts;
 pub use tokenizer::{TokenSet, tokenize};
 
 use crate::antispam::message::Scanned;

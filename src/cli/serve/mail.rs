@@ -17,6 +17,7 @@ use postamt::queue::{QueueSettings, QueueWorker, RemoteTransport, Spool};
 use postamt::scripts::ScriptStorage;
 use postamt::server::Shutdown;
 use postamt::sieve::{Limits, SieveStage};
+use postamt::smtp::InboundCheck;
 use postamt::store::Store;
 use tokio::task::JoinHandle;
 
@@ -37,6 +38,9 @@ pub struct MailSystem {
     pub training: Arc<ImapTraining>,
     /// Users' Sieve scripts and settings: ManageSieve edits them, delivery runs them.
     pub scripts: Arc<ScriptStorage>,
+    /// The anti-spam check SMTP runs on port 25 before it accepts a message,
+    /// when `reject_at_smtp` or `dmarc_reject` asks for one.
+    pub inbound_check: Option<Arc<dyn InboundCheck>>,
     actions: Arc<DeliveryActions>,
     delivery: Arc<LocalDelivery>,
     settings: DeliverySettings,
@@ -73,11 +77,17 @@ impl MailSystem {
         )
         .map_err(|e| io("the anti-spam training state", &e))?;
         let mut antispam = AntispamStage::new(classifier, config.antispam.clone());
-        if config.antispam.authentication {
+        let lists = !config.antispam.dnsbl.is_empty() || !config.antispam.uribl.is_empty();
+        if config.antispam.authentication || lists {
             let checker = SenderAuthenticator::system(&config.server.hostname)
                 .map_err(|e| Failure::new(Exit::Config, anyhow!("SPF/DKIM/DMARC resolver: {e}")))?;
-            antispam = antispam.with_authenticator(Arc::new(checker));
+            let checker = Arc::new(checker);
+            // One resolver and answer cache for authentication and blocklists.
+            antispam = antispam
+                .with_authenticator(Arc::clone(&checker))
+                .with_dns_lists(checker);
         }
+        let inbound_check = antispam.inbound_check();
         let scripts = ScriptStorage::open(data_dir, Arc::clone(&directory))
             .map_err(|e| io("the Sieve scripts", &e))?;
         let scripts = Arc::new(scripts);
@@ -96,6 +106,7 @@ impl MailSystem {
             srs,
             training: Arc::new(training),
             scripts,
+            inbound_check,
             actions,
             delivery: Arc::new(delivery),
             settings,

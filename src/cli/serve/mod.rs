@@ -51,6 +51,9 @@ pub fn run(context: Context) -> CommandResult {
         smtp = smtp.with_srs(Arc::clone(srs));
     }
     smtp = smtp.with_dkim(Arc::new(DkimSigner::new(&context.config.server.data_dir)));
+    if let Some(check) = &mail.inbound_check {
+        smtp = smtp.with_inbound_check(Arc::clone(check));
+    }
     let smtp: Arc<dyn ProtocolHandler> = Arc::new(smtp);
     let handlers = Handlers::default()
         .with(

@@ -2,7 +2,7 @@
 //! becomes a queued message on commit and disappears on drop.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -89,6 +89,10 @@ impl AsyncWrite for SpoolFile {
 impl SpoolWriter for SpoolFile {
     fn written(&self) -> u64 {
         self.written
+    }
+
+    fn staged_path(&self) -> Option<&Path> {
+        Some(&self.guard.path)
     }
 
     fn commit(self: Box<Self>, envelope: Envelope) -> SinkFuture<'static, QueueId> {

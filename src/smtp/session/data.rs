@@ -3,6 +3,7 @@
 //! `250` is sent only after the spool's commit returned (DESIGN.md
 //! invariant 1); a client that leaves mid-message leaves nothing.
 
+use std::path::Path;
 use std::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -11,6 +12,7 @@ use super::receive::{Additions, ReceiveFailure, Receiver};
 use super::transaction::sender_not_owned;
 use super::{Role, Session, Step, Transaction, bad_sequence, local_error, unix_now};
 use crate::queue::{BodyType, Envelope, ReversePath, SpoolError};
+use crate::smtp::check::{InboundCheck, InboundMessage, InboundVerdict};
 use crate::smtp::dot::{DotDecoder, LineEndingCheck};
 use crate::smtp::reply::{Reply, Status};
 use crate::smtp::sender::owns;
@@ -47,6 +49,20 @@ fn spool_error(error: &SpoolError) -> Reply {
             "Insufficient system storage, try again later",
         ),
         SpoolError::Io(_) | SpoolError::Database(_) => local_error(),
+    }
+}
+
+/// What the inbound check says of a staged message, as a refusal
+/// (RFC 3463 5.7.1: delivery not authorized, message refused) when it
+/// refuses. A free function: the session (which may hold a spool writer)
+/// is not borrowed across the check.
+async fn inbound_refusal(check: &dyn InboundCheck, message: InboundMessage<'_>) -> Option<Reply> {
+    match check.check(message).await {
+        InboundVerdict::Accept => None,
+        InboundVerdict::Reject(reason) => {
+            tracing::info!(%reason, "message refused before its commit");
+            Some(Reply::new(550, Status::new(5, 7, 1), &reason))
+        }
     }
 }
 
@@ -237,6 +253,25 @@ where
             && (facts.from_unreadable || !facts.from.iter().all(|a| owns(&transaction.owned, a)))
         {
             return sender_not_owned();
+        }
+        if self.settings.role == Role::Inbound
+            && let Some(check) = self.context.inbound_check.clone()
+            && let Some(staged) = writer.staged_path().map(Path::to_path_buf)
+        {
+            let helo = self
+                .helo
+                .as_ref()
+                .map_or_else(|| "unknown".to_owned(), |h| h.identity.clone());
+            let message = InboundMessage {
+                path: &staged,
+                size: writer.written(),
+                mail_from: &transaction.mail_from,
+                client: self.settings.peer.ip(),
+                helo: &helo,
+            };
+            if let Some(refusal) = inbound_refusal(check.as_ref(), message).await {
+                return refusal;
+            }
         }
         let envelope = self.envelope(transaction);
         let recipients = envelope.recipients.len();

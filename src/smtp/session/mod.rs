@@ -28,6 +28,7 @@ use crate::delivery::Srs;
 use crate::dkim::DkimSigner;
 use crate::queue::{MessageSink, Recipient, ReversePath};
 use crate::server::{MaybeTls, Shutdown};
+use crate::smtp::check::InboundCheck;
 use crate::smtp::dot::LineEndingCheck;
 use crate::smtp::parser::{Command, MailParameters, ParseError, parse_command};
 use crate::smtp::rate::SubmissionRate;
@@ -67,6 +68,8 @@ pub struct SessionContext {
     pub srs: Option<Arc<Srs>>,
     /// Signs submitted mail from domains with DKIM keys.
     pub dkim: Option<Arc<DkimSigner>>,
+    /// Asked about each message on the inbound port before its commit.
+    pub inbound_check: Option<Arc<dyn InboundCheck>>,
 }
 
 /// The settings of one connection's session.
