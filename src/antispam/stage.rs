@@ -10,7 +10,6 @@
 //! accepted; and it never delays mail: a model it cannot read is logged and
 //! the message goes on unscored.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use mail_auth::dmarc::Policy;
@@ -20,25 +19,15 @@ use crate::antispam::auth::SenderAuthenticator;
 use crate::antispam::classifier::{Classifier, Scope};
 use crate::antispam::inbound::SmtpSpamCheck;
 use crate::antispam::lists::{DnsListLookup, DnsLists};
-use crate::antispam::message::read_bounded;
-use crate::antispam::score::{Analysis, Thresholds, analyse};
+use crate::antispam::score::{Analysis, Thresholds};
 use crate::config::AntispamSection;
-use crate::delivery::{
-    DeliveryInfo, Disposition, HeaderField, Stage, StageError, StageFuture, Verdict,
-};
+use crate::delivery::{DeliveryInfo, Disposition, HeaderField, Stage, StageFuture, Verdict};
 use crate::smtp::InboundCheck;
-use crate::store::{AccountId, MailboxName};
+use crate::store::MailboxName;
 
 /// The stage, shared by every delivery.
 pub struct AntispamStage {
     assessor: Assessor,
-}
-
-fn failed(reason: String) -> StageError {
-    StageError {
-        stage: "antispam".to_owned(),
-        reason,
-    }
 }
 
 impl AntispamStage {
@@ -77,25 +66,6 @@ impl AntispamStage {
     /// effective `dmarc_reject` asks for one, so SMTP then does nothing new.
     pub fn inbound_check(&self) -> Option<Arc<dyn InboundCheck>> {
         SmtpSpamCheck::new(self.assessor.clone()).map(|c| Arc::new(c) as Arc<dyn InboundCheck>)
-    }
-
-    /// Scores the spooled message at `message` for `account` (the global
-    /// model alone with `None`), without authentication or blocklists.
-    pub async fn analyse_file(
-        &self,
-        account: Option<AccountId>,
-        message: &Path,
-    ) -> Result<Analysis, StageError> {
-        let classifier = self.assessor.classifier.clone();
-        let path: PathBuf = message.to_owned();
-        let limit = self.assessor.settings.scan_limit;
-        tokio::task::spawn_blocking(move || {
-            let raw = read_bounded(&path, limit).map_err(|e| e.to_string())?;
-            analyse(&classifier, account, &raw).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|_| failed("scoring task failed".to_owned()))?
-        .map_err(failed)
     }
 }
 
