@@ -6,30 +6,15 @@ import smtplib
 
 import pytest
 
-from conftest import ROOT, Instance
+from antispam_support import CORPUS, held_out, train_from_corpus, wire
+from conftest import Instance
 from smtp_support import BOB, BOB_PASSWORD, add_accounts, delivered
 
-CORPUS = ROOT.parent / "shared" / "corpus"
 REMOTE_SENDER = "friend@remote.test"
 
 # Instance writes "[antispam]\nauthentication = false\n" just before the extra config,
 # so these keys land in that section.
 REJECTING = "reject_at_smtp = true\nreject_threshold = 5.0\n"
-
-
-def wire(path, subject):
-    """A corpus message with CRLF line ends, its mbox line dropped and `subject` set."""
-    raw = path.read_bytes()
-    if raw.startswith(b"From "):
-        raw = raw.split(b"\n", 1)[1]
-    head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
-    lines = [l for l in head.split(b"\n") if not l.lower().startswith(b"subject:")]
-    head = b"\n".join(lines + [b"Subject: " + subject.encode()])
-    return (head + b"\n\n" + body).replace(b"\n", b"\r\n")
-
-
-def small(paths):
-    return [p for p in paths if p.stat().st_size < 20000]
 
 
 def score(server, path):
@@ -42,23 +27,16 @@ def first_scoring(server, paths, accept):
     """The first of `paths` whose score `accept` takes: the held-out messages the model
     judges clearly, so the test shows what SMTP does with a verdict, not how good the
     model is (bench/ measures that)."""
-    return next(p for p in paths[:40] if accept(score(server, p)))
+    return next(p for p in paths if accept(score(server, p)))
 
 
 @pytest.fixture
 def rejecting_server(tmp_path):
-    spam = sorted((CORPUS / "spam").iterdir())
-    ham = sorted((CORPUS / "ham").iterdir())
     inst = Instance(tmp_path, extra_config=REJECTING)
     add_accounts(inst)
-    for name, files in (("spam", spam[:300]), ("ham", ham[:300])):
-        folder = tmp_path / name
-        folder.mkdir()
-        for path in files:
-            (folder / path.name).write_bytes(path.read_bytes())
-    inst.cli("spam", "train", "--spam", str(tmp_path / "spam"), "--ham", str(tmp_path / "ham"))
+    train_from_corpus(inst, tmp_path, 300)
     inst.start()
-    yield inst, small(spam[400:]), small(ham[2000:])
+    yield inst, held_out("spam", 400, 40), held_out("ham", 2000, 40)
     inst.stop()
 
 
