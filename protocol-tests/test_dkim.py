@@ -1,7 +1,7 @@
 """DKIM signing against the real daemon: `postamt domain dkim-keygen` prints the two records,
 and a message submitted on 587 afterwards (no restart) reaches a fake remote MX and the local
-recipient with an ed25519 and an RSA signature. The signatures are verified here against the
-printed records with the standard library only: relaxed canonicalization (RFC 6376 §3.4),
+recipient with an ed25519 and an RSA signature, as does an out-of-office reply. The
+signatures are verified here against the printed records with the standard library only: relaxed canonicalization (RFC 6376 §3.4),
 RSASSA-PKCS1-v1_5 by modular exponentiation, and Ed25519 by RFC 8032 §6's reference code."""
 
 import base64
@@ -272,3 +272,22 @@ def test_mail_before_any_key_goes_out_unsigned(mail_server, mx):
     submit(mail_server, [f"carol@{REMOTE_DOMAIN}"], "unsigned one")
     [(_, _, remote)] = mx.wait_for(1)
     assert b"DKIM-Signature" not in remote
+
+
+def test_an_out_of_office_reply_is_signed_for_the_users_domain(mail_server, mx):
+    keys = records(mail_server.cli("domain", "dkim-keygen", DOMAIN).stdout)
+    mail_server.cli(
+        "vacation", "set", BOB, "--start", "2026-01-01", "--end", "2099-12-31",
+        "--subject", "Away", "--text", "Back soon.",
+    )
+    sender = f"carol@{REMOTE_DOMAIN}"
+    client = smtplib.SMTP("127.0.0.1", mail_server.ports["smtp"], timeout=10)
+    client.sendmail(sender, [BOB], message("are you there", sender=sender, to=BOB))
+    client.quit()
+    [(mail_from, recipients, reply)] = mx.wait_for(1)
+    assert (mail_from, recipients) == ("", [sender])
+    assert b"Auto-Submitted: auto-replied" in reply
+    assert verify(reply, keys) == {
+        "postamt-ed25519": ("ed25519-sha256", True),
+        "postamt-rsa": ("rsa-sha256", True),
+    }

@@ -1,7 +1,7 @@
 //! What the pipeline needs to act beyond the user's own mailbox: the spool
 //! (forwards and automatic replies are queued like any message), its own
-//! state (forwards done, vacation replies sent, Trash watermarks), SRS and
-//! the `[delivery]` settings. Built once at start-up.
+//! state (vacation replies sent, Trash watermarks), SRS, DKIM signing of
+//! replies and the `[delivery]` settings. Built once at start-up.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::settings::DeliverySettings;
 use super::srs::{Srs, SrsError};
 use super::state::{DeliveryState, StateError};
+use crate::dkim::DkimSigner;
 use crate::queue::Spool;
 
 /// The delivery actions could not be set up.
@@ -28,6 +29,8 @@ pub struct DeliveryActions {
     /// `None` when `[delivery] srs` is off.
     pub(super) srs: Option<Srs>,
     pub(super) settings: DeliverySettings,
+    /// Signs automatic replies from the user's own domains.
+    pub(super) dkim: Option<Arc<DkimSigner>>,
 }
 
 impl DeliveryActions {
@@ -49,7 +52,16 @@ impl DeliveryActions {
             state,
             srs,
             settings,
+            dkim: None,
         })
+    }
+
+    /// Signs automatic replies with DKIM, as submission signs mail.
+    pub fn with_dkim(self, signer: Arc<DkimSigner>) -> Self {
+        Self {
+            dkim: Some(signer),
+            ..self
+        }
     }
 
     /// The state database, which [`TrashExpiry`](super::TrashExpiry) shares.

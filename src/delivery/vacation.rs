@@ -104,8 +104,12 @@ pub(super) async fn answer(
         }
         Err(_) => return Some("tracker unavailable"),
     }
-    let octets = match build(actions, incoming, reply, sender) {
-        Ok(octets) => octets,
+    let from = reply
+        .from
+        .clone()
+        .unwrap_or_else(|| incoming.login.to_owned());
+    let octets = match build(actions, incoming, reply, &from, sender) {
+        Ok(octets) => sign(actions, &from, &own, octets).await,
         Err(error) => {
             tracing::warn!(%error, "cannot build the automatic reply");
             release(actions, account, sender, &reply.handle).await;
@@ -195,6 +199,7 @@ fn build(
     actions: &DeliveryActions,
     incoming: &Incoming<'_>,
     reply: &AutoReply,
+    from: &str,
     sender: &str,
 ) -> std::io::Result<Vec<u8>> {
     let subject = match &reply.subject {
@@ -204,12 +209,8 @@ fn build(
             incoming.header.first("subject").unwrap_or_default()
         ),
     };
-    let from = reply
-        .from
-        .clone()
-        .unwrap_or_else(|| incoming.login.to_owned());
     let mut message = MessageBuilder::new()
-        .from(from)
+        .from(from.to_owned())
         .to(sender.to_owned())
         .subject(subject)
         .message_id(message_id(&actions.settings.hostname))
@@ -239,6 +240,37 @@ fn build(
         message.text_body(reply.body.clone())
     };
     message.write_to_vec()
+}
+
+/// Signs the reply with the DKIM keys of its From domain, as submission
+/// signs what the user sends, when From is one of the user's own addresses
+/// (a `:from` naming someone else's is sent unsigned). Unsigned when the
+/// domain has no keys or signing fails: a reply is never held back for it.
+async fn sign(actions: &DeliveryActions, from: &str, own: &[String], octets: Vec<u8>) -> Vec<u8> {
+    let Some(signer) = &actions.dkim else {
+        return octets;
+    };
+    let address = from
+        .rsplit_once('<')
+        .map_or(from, |(_, rest)| rest.trim_end_matches('>'))
+        .trim();
+    let Some((_, domain)) = address.rsplit_once('@') else {
+        return octets;
+    };
+    if !own.iter().any(|own| own.eq_ignore_ascii_case(address)) {
+        return octets;
+    }
+    let Some(keys) = Arc::clone(signer).prepare(domain.to_owned()).await else {
+        return octets;
+    };
+    let Some(end) = octets.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return octets;
+    };
+    let (header, body) = octets.split_at(end + 2);
+    match keys.sign(header.to_vec(), body.to_vec()).await {
+        Some(signed) => [signed.fields, signed.header, signed.body].concat(),
+        None => octets,
+    }
 }
 
 fn strip_angles(id: &str) -> &str {

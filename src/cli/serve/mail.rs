@@ -12,6 +12,7 @@ use postamt::antispam::{AntispamStage, Classifier, ImapTraining, SenderAuthentic
 use postamt::auth::Directory;
 use postamt::config::Config;
 use postamt::delivery::{DeliveryActions, DeliverySettings, LocalDelivery, Srs, TrashExpiry};
+use postamt::dkim::DkimSigner;
 use postamt::outbound::{OutboundSettings, OutboundTransport};
 use postamt::queue::{QueueSettings, QueueWorker, RemoteTransport, Spool};
 use postamt::scripts::ScriptStorage;
@@ -41,6 +42,8 @@ pub struct MailSystem {
     /// The anti-spam check SMTP runs on port 25 before it accepts a message,
     /// when `reject_at_smtp` or `dmarc_reject` asks for one.
     pub inbound_check: Option<Arc<dyn InboundCheck>>,
+    /// Signs submitted mail and automatic replies from domains with keys.
+    pub dkim: Arc<DkimSigner>,
     actions: Arc<DeliveryActions>,
     delivery: Arc<LocalDelivery>,
     settings: DeliverySettings,
@@ -65,8 +68,10 @@ impl MailSystem {
         } else {
             None
         };
+        let dkim = Arc::new(DkimSigner::new(data_dir));
         let actions = DeliveryActions::open(data_dir, Arc::clone(&spool), settings.clone())
-            .map_err(|e| io("the delivery state", &e))?;
+            .map_err(|e| io("the delivery state", &e))?
+            .with_dkim(Arc::clone(&dkim));
         let actions = Arc::new(actions);
         let classifier = Arc::new(Classifier::open(data_dir));
         let training = ImapTraining::open(
@@ -107,6 +112,7 @@ impl MailSystem {
             training: Arc::new(training),
             scripts,
             inbound_check,
+            dkim,
             actions,
             delivery: Arc::new(delivery),
             settings,

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use anyhow::anyhow;
 use postamt::auth::{Authenticator, ThrottleSettings, User};
 use postamt::config::{AuthSection, Protocol};
-use postamt::dkim::DkimSigner;
 use postamt::imap::ImapHandler;
 use postamt::logging;
 use postamt::managesieve::{ManageSieveHandler, SieveCompiler};
@@ -50,7 +49,7 @@ pub fn run(context: Context) -> CommandResult {
     if let Some(srs) = &mail.srs {
         smtp = smtp.with_srs(Arc::clone(srs));
     }
-    smtp = smtp.with_dkim(Arc::new(DkimSigner::new(&context.config.server.data_dir)));
+    smtp = smtp.with_dkim(Arc::clone(&mail.dkim));
     if let Some(check) = &mail.inbound_check {
         smtp = smtp.with_inbound_check(Arc::clone(check));
     }
