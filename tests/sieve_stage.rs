@@ -90,7 +90,8 @@ async fn deliver(
         Scripts::with(scripts),
         fixture.store.clone(),
         Limits::default(),
-    );
+    )
+    .with_host_name("mx.example.net");
     let sender = ReversePath::Address("alice@example.org".into());
     let login = Address::parse("bob@example.net").unwrap();
     let info = DeliveryInfo {
@@ -116,6 +117,17 @@ async fn no_scripts_leaves_the_disposition_alone() {
     let (verdict, disposition) = deliver(&[], Disposition::default()).await;
     assert_eq!(verdict, Verdict::Continue);
     assert_eq!(disposition, Disposition::default());
+}
+
+#[tokio::test]
+async fn environment_reports_the_server_host_and_its_domain() {
+    let (_, disposition) = personal(
+        "require [\"environment\", \"fileinto\"];\n\
+         if allof (environment :is \"host\" \"mx.example.net\", environment :is \"domain\" \"example.net\") { fileinto \"Lists\"; }",
+    )
+    .await;
+    assert_eq!(disposition.copies.len(), 1);
+    assert!(!disposition.keep);
 }
 
 #[tokio::test]

@@ -20,6 +20,14 @@ impl Environment for Mailboxes {
     fn mailbox_exists(&self, name: &str) -> bool {
         ["INBOX", "Lists", "Junk", "Archive"].contains(&name)
     }
+
+    fn item(&self, name: &str) -> Option<String> {
+        match name {
+            "host" => Some("mx.example.net".to_owned()),
+            "domain" => Some("example.net".to_owned()),
+            _ => None,
+        }
+    }
 }
 
 const DEFAULT_MESSAGE: &str =

@@ -149,6 +149,12 @@ pub(crate) enum Test {
         keys: Vec<String>,
     },
     MailboxExists(Vec<String>),
+    /// RFC 5183 §4.
+    Environment {
+        matcher: Matcher,
+        name: String,
+        keys: Vec<String>,
+    },
     Spam {
         matcher: Matcher,
         percent: bool,

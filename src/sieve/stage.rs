@@ -41,6 +41,7 @@ pub struct SieveStage {
     store: Store,
     limits: Limits,
     cache: Arc<Mutex<HashMap<u64, Arc<Script>>>>,
+    host_name: Option<String>,
 }
 
 impl SieveStage {
@@ -50,7 +51,16 @@ impl SieveStage {
             store,
             limits,
             cache: Arc::new(Mutex::new(HashMap::new())),
+            host_name: None,
         }
+    }
+
+    /// The server's host name (`server.hostname`), which the `environment`
+    /// items "host" and "domain" report (RFC 5183 §4.1); without it they
+    /// are unknown.
+    pub fn with_host_name(mut self, host_name: &str) -> Self {
+        self.host_name = Some(host_name.to_owned());
+        self
     }
 }
 
@@ -106,6 +116,7 @@ impl Stage for SieveStage {
                 }),
                 flags: disposition.flags.clone(),
                 mailboxes,
+                host_name: self.host_name.clone(),
             };
             let result = tokio::task::spawn_blocking(move || job.run())
                 .await
@@ -132,13 +143,34 @@ struct Job {
     spam: Option<SpamScores>,
     flags: Flags,
     mailboxes: HashSet<String>,
+    host_name: Option<String>,
 }
 
-struct Mailboxes<'a>(&'a HashSet<String>);
+/// The world as this delivery's scripts see it.
+struct Surroundings<'a> {
+    mailboxes: &'a HashSet<String>,
+    host_name: Option<&'a str>,
+}
 
-impl Environment for Mailboxes<'_> {
+impl Environment for Surroundings<'_> {
     fn mailbox_exists(&self, name: &str) -> bool {
-        self.0.contains(name) || name.eq_ignore_ascii_case("INBOX")
+        self.mailboxes.contains(name) || name.eq_ignore_ascii_case("INBOX")
+    }
+
+    /// The delivery does not carry the SMTP peer, so "remote-host" and
+    /// "remote-ip" stay unknown.
+    fn item(&self, name: &str) -> Option<String> {
+        let host = self.host_name?;
+        match name {
+            "host" => Some(host.to_owned()),
+            // RFC 5183 §4.1: usually a proper suffix of the host name.
+            "domain" => Some(
+                host.split_once('.')
+                    .map_or(host, |(_, domain)| domain)
+                    .to_owned(),
+            ),
+            _ => None,
+        }
     }
 }
 
@@ -152,7 +184,10 @@ impl Job {
             flags: flag_names(&self.flags),
             ..Outcome::default()
         };
-        let environment = Mailboxes(&self.mailboxes);
+        let environment = Surroundings {
+            mailboxes: &self.mailboxes,
+            host_name: self.host_name.as_deref(),
+        };
         let input = Input {
             envelope: &self.envelope,
             spam: self.spam,

@@ -210,6 +210,17 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
                 "the mailbox names",
             )?))
         }
+        "environment" => {
+            no_tests()?;
+            context.need("environment", test.pos)?;
+            let arguments = split(&[MATCH_TAGS])?;
+            arguments.expect_positional(2, 2)?;
+            Ok(Test::Environment {
+                matcher: arguments.matcher(context)?,
+                name: string(&arguments.positional[0], context, "the item name")?,
+                keys: keys(&arguments, 1)?,
+            })
+        }
         "spamtest" => {
             no_tests()?;
             context.need("spamtest", test.pos)?;

@@ -25,6 +25,7 @@ pub fn extensions() -> &'static [&'static str] {
         "editheader",
         "encoded-character",
         "envelope",
+        "environment",
         "ereject",
         "fileinto",
         "imap4flags",

@@ -8,7 +8,7 @@ use super::Limits;
 use super::matching::matches_any;
 use super::message::Message;
 use super::outcome::{Action, Outcome, VacationRequest};
-use super::script::{AddressPart, Command, FlagChange, MatchKind, Script, Test, Vacation};
+use super::script::{AddressPart, Command, FlagChange, Script, Vacation};
 use super::variables::{Variables, apply_modifiers};
 
 /// The envelope of the delivery (RFC 5228 §5.4).
@@ -26,6 +26,16 @@ pub struct Envelope {
 pub trait Environment {
     /// Whether the user has this mailbox (RFC 5490 §3.1 `mailboxexists`).
     fn mailbox_exists(&self, name: &str) -> bool;
+
+    /// An `environment` item only the delivery knows (RFC 5183 §4.1:
+    /// "domain", "host", "remote-host", "remote-ip"), by its lower-case
+    /// name; `None` when unknown, and an unknown item never matches. The
+    /// interpreter answers "location", "name", "phase" and "version"
+    /// itself.
+    fn item(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
 }
 
 /// The anti-spam verdict as `spamtest` sees it (RFC 5235).
@@ -324,142 +334,6 @@ impl Run<'_, '_> {
             reason,
         }))
     }
-
-    fn test(&mut self, test: &Test) -> bool {
-        match test {
-            Test::True => true,
-            Test::False => false,
-            Test::Not(inner) => !self.test(inner),
-            Test::AllOf(tests) => tests.iter().all(|t| self.test(t)),
-            Test::AnyOf(tests) => tests.iter().any(|t| self.test(t)),
-            Test::Exists(names) => self.texts(names).iter().all(|n| self.message.has_field(n)),
-            Test::Size { over, limit } => {
-                if *over {
-                    self.message.size > *limit
-                } else {
-                    self.message.size < *limit
-                }
-            }
-            Test::Header {
-                matcher,
-                names,
-                keys,
-            } => {
-                let values: Vec<String> = self
-                    .texts(names)
-                    .iter()
-                    .flat_map(|n| self.message.header_values(n))
-                    .collect();
-                self.compare(matcher, &values, keys)
-            }
-            Test::Address {
-                matcher,
-                part,
-                names,
-                keys,
-            } => {
-                let values: Vec<String> = self
-                    .texts(names)
-                    .iter()
-                    .flat_map(|n| self.message.addresses(n))
-                    .filter_map(|a| address_part(&a, *part, None))
-                    .collect();
-                self.compare(matcher, &values, keys)
-            }
-            Test::Envelope {
-                matcher,
-                part,
-                names,
-                keys,
-            } => {
-                let envelope = self.input.envelope;
-                let values: Vec<String> = names
-                    .iter()
-                    .filter_map(|n| {
-                        if n.eq_ignore_ascii_case("from") {
-                            address_part(&envelope.from, *part, None)
-                        } else {
-                            address_part(&envelope.to, *part, envelope.detail.as_deref())
-                        }
-                    })
-                    .collect();
-                self.compare(matcher, &values, keys)
-            }
-            Test::String {
-                matcher,
-                sources,
-                keys,
-            } => {
-                let mut values = self.texts(sources);
-                // RFC 5229 §5: with :count, empty strings do not count.
-                if matches!(matcher.kind, MatchKind::Count(_)) {
-                    values.retain(|v| !v.is_empty());
-                }
-                self.compare(matcher, &values, keys)
-            }
-            Test::HasFlag {
-                matcher,
-                variables,
-                keys,
-            } => {
-                let values = match variables {
-                    Some(names) => {
-                        let values: Vec<String> = self
-                            .texts(names)
-                            .iter()
-                            .map(|n| self.variables.get(n).to_owned())
-                            .collect();
-                        split_flags(&values)
-                    }
-                    None => self.outcome.flags.clone(),
-                };
-                self.compare(matcher, &values, keys)
-            }
-            Test::Body {
-                matcher,
-                transform,
-                keys,
-            } => {
-                let values = self.message.body_texts(transform);
-                self.compare(matcher, &values, keys)
-            }
-            Test::MailboxExists(names) => self
-                .texts(names)
-                .iter()
-                .all(|n| self.input.environment.mailbox_exists(n)),
-            Test::Spam {
-                matcher,
-                percent,
-                value,
-            } => {
-                let score = match (self.input.spam, percent) {
-                    (None, _) => 0,
-                    (Some(s), false) => s.spamtest,
-                    (Some(s), true) => s.percent,
-                };
-                self.compare(matcher, &[score.to_string()], std::slice::from_ref(value))
-            }
-        }
-    }
-
-    /// Matches and, for `:matches`, sets the match variables.
-    fn compare(
-        &mut self,
-        matcher: &super::script::Matcher,
-        values: &[String],
-        keys: &[String],
-    ) -> bool {
-        let keys = self.texts(keys);
-        match matches_any(matcher, values, &keys) {
-            Some(captures) => {
-                if self.expand && matcher.kind == MatchKind::Matches {
-                    self.variables.set_matched(captures);
-                }
-                true
-            }
-            None => false,
-        }
-    }
 }
 
 /// The part of an address a test compares (RFC 5228 §2.7.4, RFC 5233 §4
@@ -519,6 +393,8 @@ fn fnv1a(bytes: &[u8]) -> u64 {
         (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
+
+mod tests_eval;
 
 #[cfg(test)]
 mod tests;
