@@ -115,6 +115,7 @@ fn exercise(source: &str) {
                 spam: None,
                 environment: &NoMailboxes,
                 limits: &limits,
+                now: std::time::UNIX_EPOCH,
             };
             let mut message = Message::parse(MESSAGE, MESSAGE.len() as u64);
             let _ = run(&script, &mut message, &input, &mut Outcome::default());

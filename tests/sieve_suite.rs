@@ -5,10 +5,12 @@
 //! A case holds `case.sieve`, optionally `message.eml` (LF line ends are
 //! fine), `envelope` (`from: ...` and `to: ...` lines, `detail: ...`), `spam`
 //! (`<spamtest> <percent>`) and `expected`: one action per line as
-//! `Outcome::lines` writes them, or `error line L column C: message`.
+//! `Outcome::lines` writes them, or `error line L column C: message`. Every
+//! case runs at the same instant ([`NOW`]), so `currentdate` is deterministic.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, UNIX_EPOCH};
 
 use postamt::sieve::{
     Envelope, Environment, Input, Limits, Message, Outcome, SpamScores, compile, run,
@@ -29,6 +31,9 @@ impl Environment for Mailboxes {
         }
     }
 }
+
+/// Every case runs at Tue, 24 Nov 2026 09:30:00 +0000.
+const NOW: u64 = 1_795_512_600;
 
 const DEFAULT_MESSAGE: &str =
     "From: Alice <alice@example.org>\nTo: bob@example.net\nSubject: Hello\n\nHi Bob.\n";
@@ -101,6 +106,7 @@ fn actual(case: &Path) -> Vec<String> {
         spam: spam(case),
         environment: &Mailboxes,
         limits: &limits,
+        now: UNIX_EPOCH + Duration::from_secs(NOW),
     };
     let mut outcome = Outcome::default();
     match run(&script, &mut message, &input, &mut outcome) {

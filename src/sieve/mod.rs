@@ -6,6 +6,7 @@
 
 mod ast;
 mod compile;
+mod dates;
 mod error;
 mod lexer;
 mod matching;

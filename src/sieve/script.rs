@@ -118,13 +118,31 @@ pub(crate) enum Test {
     },
     Header {
         matcher: Matcher,
+        index: Option<FieldIndex>,
         names: Vec<String>,
         keys: Vec<String>,
     },
     Address {
         matcher: Matcher,
         part: AddressPart,
+        index: Option<FieldIndex>,
         names: Vec<String>,
+        keys: Vec<String>,
+    },
+    /// RFC 5260 §4.
+    Date {
+        matcher: Matcher,
+        zone: DateZone,
+        index: Option<FieldIndex>,
+        name: String,
+        part: String,
+        keys: Vec<String>,
+    },
+    /// RFC 5260 §5.
+    CurrentDate {
+        matcher: Matcher,
+        zone: DateZone,
+        part: String,
         keys: Vec<String>,
     },
     Envelope {
@@ -160,6 +178,37 @@ pub(crate) enum Test {
         percent: bool,
         value: String,
     },
+}
+
+/// `:index N [:last]` (RFC 5260 §6): only the Nth field of a name,
+/// counted from 1, from the end with `:last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FieldIndex {
+    pub position: usize,
+    pub from_end: bool,
+}
+
+impl FieldIndex {
+    /// The one item of `items` this index selects, if there is one.
+    pub fn select<T>(self, mut items: Vec<T>) -> Option<T> {
+        let at = if self.from_end {
+            items.len().checked_sub(self.position)?
+        } else {
+            self.position.checked_sub(1)?
+        };
+        (at < items.len()).then(|| items.swap_remove(at))
+    }
+}
+
+/// The zone a date is shown in (RFC 5260 §4.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DateZone {
+    /// The server's (UTC).
+    Local,
+    /// `:zone`, as written (variables expand at run time).
+    Given(String),
+    /// `:originalzone`: the zone the header field was written in.
+    Original,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -17,7 +17,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::delivery::{
     AutoReply, DeliveryInfo, Disposition, FiledCopy, ScriptStore, Stage, StageError, StageFuture,
@@ -117,6 +117,7 @@ impl Stage for SieveStage {
                 flags: disposition.flags.clone(),
                 mailboxes,
                 host_name: self.host_name.clone(),
+                now: SystemTime::now(),
             };
             let result = tokio::task::spawn_blocking(move || job.run())
                 .await
@@ -144,6 +145,7 @@ struct Job {
     flags: Flags,
     mailboxes: HashSet<String>,
     host_name: Option<String>,
+    now: SystemTime,
 }
 
 /// The world as this delivery's scripts see it.
@@ -193,6 +195,7 @@ impl Job {
             spam: self.spam,
             environment: &environment,
             limits: &self.limits,
+            now: self.now,
         };
         for stored in &self.scripts {
             let Some(script) = self.compiled(stored) else {

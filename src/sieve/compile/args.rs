@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use super::super::ast::{Argument, Pos, Value};
 use super::super::error::CompileError;
-use super::super::script::{AddressPart, Comparator, MatchKind, Matcher, Relation};
+use super::super::script::{AddressPart, Comparator, FieldIndex, MatchKind, Matcher, Relation};
 use super::encoded;
 
 /// What follows a tag.
@@ -28,6 +28,10 @@ pub(super) const MATCH_TAGS: &[(&str, Follows)] = &[
     ("value", Follows::String),
     ("comparator", Follows::String),
 ];
+
+/// `:index N [:last]` (RFC 5260 §6).
+pub(super) const INDEX_TAGS: &[(&str, Follows)] =
+    &[("index", Follows::Number), ("last", Follows::Nothing)];
 
 pub(super) const ADDRESS_PART_TAGS: &[(&str, Follows)] = &[
     ("all", Follows::Nothing),
@@ -253,6 +257,25 @@ impl Arguments {
             comparator,
             kind: kind.unwrap_or(MatchKind::Is),
         })
+    }
+
+    /// `:index N [:last]` (RFC 5260 §6; needs "index"), N from 1.
+    pub fn index(&self, context: &Context) -> Result<Option<FieldIndex>, CompileError> {
+        match (self.tag("index"), self.flag("last")) {
+            (Some(tag), last) => {
+                context.need("index", tag.pos)?;
+                let n = tag.value.as_ref().map_or(Ok(0), |v| number(v, ":index"))?;
+                if n == 0 {
+                    return Err(CompileError::at(tag.pos, ":index starts at 1"));
+                }
+                Ok(Some(FieldIndex {
+                    position: usize::try_from(n).unwrap_or(usize::MAX),
+                    from_end: last.is_some(),
+                }))
+            }
+            (None, Some(pos)) => Err(CompileError::at(pos, ":last needs :index")),
+            (None, None) => Ok(None),
+        }
     }
 
     /// The address part (RFC 5228 §2.7.4; `:user`/`:detail` need

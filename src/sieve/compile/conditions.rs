@@ -5,7 +5,8 @@ use super::super::ast::{self, Argument};
 use super::super::error::CompileError;
 use super::super::script::{BodyTransform, Command, MatchKind, Test};
 use super::args::{
-    ADDRESS_PART_TAGS, Arguments, Context, Follows, MATCH_TAGS, number, string, string_list,
+    ADDRESS_PART_TAGS, Arguments, Context, Follows, INDEX_TAGS, MATCH_TAGS, number, string,
+    string_list,
 };
 
 pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileError> {
@@ -89,10 +90,11 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
         }
         "header" => {
             no_tests()?;
-            let arguments = split(&[MATCH_TAGS])?;
+            let arguments = split(&[MATCH_TAGS, INDEX_TAGS])?;
             arguments.expect_positional(2, 2)?;
             Ok(Test::Header {
                 matcher: arguments.matcher(context)?,
+                index: arguments.index(context)?,
                 names: string_list(&arguments.positional[0], context, "the header names")?,
                 keys: keys(&arguments, 1)?,
             })
@@ -102,7 +104,8 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
             if name == "envelope" {
                 context.need("envelope", test.pos)?;
             }
-            let arguments = split(&[MATCH_TAGS, ADDRESS_PART_TAGS])?;
+            let index_tags: &[(&str, Follows)] = if name == "address" { INDEX_TAGS } else { &[] };
+            let arguments = split(&[MATCH_TAGS, ADDRESS_PART_TAGS, index_tags])?;
             arguments.expect_positional(2, 2)?;
             let matcher = arguments.matcher(context)?;
             let part = arguments.address_part(context)?;
@@ -127,6 +130,7 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
                 Ok(Test::Address {
                     matcher,
                     part,
+                    index: arguments.index(context)?,
                     names,
                     keys,
                 })
@@ -210,6 +214,7 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
                 "the mailbox names",
             )?))
         }
+        "date" | "currentdate" => super::dates::test(test, context),
         "environment" => {
             no_tests()?;
             context.need("environment", test.pos)?;

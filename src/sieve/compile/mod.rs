@@ -5,6 +5,7 @@
 
 mod args;
 mod conditions;
+mod dates;
 mod encoded;
 
 use std::collections::HashSet;
@@ -22,6 +23,7 @@ pub fn extensions() -> &'static [&'static str] {
         "body",
         "comparator-i;ascii-numeric",
         "copy",
+        "date",
         "editheader",
         "encoded-character",
         "envelope",
@@ -29,6 +31,7 @@ pub fn extensions() -> &'static [&'static str] {
         "ereject",
         "fileinto",
         "imap4flags",
+        "index",
         "mailbox",
         "relational",
         "reject",

@@ -4,6 +4,8 @@
 //! blocks nest at most as deep as the parser allows. A runtime error is
 //! returned, never a panic; the caller falls back to keep.
 
+use std::time::SystemTime;
+
 use super::Limits;
 use super::matching::matches_any;
 use super::message::Message;
@@ -54,6 +56,8 @@ pub struct Input<'a> {
     pub spam: Option<SpamScores>,
     pub environment: &'a dyn Environment,
     pub limits: &'a Limits,
+    /// The time of delivery, for `currentdate` (RFC 5260 §5); tests fix it.
+    pub now: SystemTime,
 }
 
 /// Why a run stopped short.
@@ -394,6 +398,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+mod dates;
 mod tests_eval;
 
 #[cfg(test)]

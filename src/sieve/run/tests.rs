@@ -19,6 +19,7 @@ fn run_with(source: &str, limits: Limits) -> Result<Outcome, RunError> {
         spam: None,
         environment: &NoMailboxes,
         limits: &limits,
+        now: std::time::UNIX_EPOCH,
     };
     let raw = b"Subject: hi\r\n\r\nbody\r\n";
     let mut message = Message::parse(raw, raw.len() as u64);

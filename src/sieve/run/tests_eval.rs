@@ -3,7 +3,7 @@
 //! variables a successful match leaves. Takes no action.
 
 use super::super::matching::matches_any;
-use super::super::script::{MatchKind, Matcher, Test};
+use super::super::script::{FieldIndex, MatchKind, Matcher, Test};
 use super::{Run, address_part, split_flags};
 
 impl Run<'_, '_> {
@@ -24,26 +24,29 @@ impl Run<'_, '_> {
             }
             Test::Header {
                 matcher,
+                index,
                 names,
                 keys,
             } => {
                 let values: Vec<String> = self
                     .texts(names)
                     .iter()
-                    .flat_map(|n| self.message.header_values(n))
+                    .flat_map(|n| select(*index, self.message.header_values(n)))
                     .collect();
                 self.compare(matcher, &values, keys)
             }
             Test::Address {
                 matcher,
                 part,
+                index,
                 names,
                 keys,
             } => {
                 let values: Vec<String> = self
                     .texts(names)
                     .iter()
-                    .flat_map(|n| self.message.addresses(n))
+                    .flat_map(|n| select(*index, self.message.address_fields(n)))
+                    .flatten()
                     .filter_map(|a| address_part(&a, *part, None))
                     .collect();
                 self.compare(matcher, &values, keys)
@@ -109,6 +112,20 @@ impl Run<'_, '_> {
                 .texts(names)
                 .iter()
                 .all(|n| self.input.environment.mailbox_exists(n)),
+            Test::Date {
+                matcher,
+                zone,
+                index,
+                name,
+                part,
+                keys,
+            } => self.date(matcher, zone, *index, name, part, keys),
+            Test::CurrentDate {
+                matcher,
+                zone,
+                part,
+                keys,
+            } => self.current_date(matcher, zone, part, keys),
             Test::Environment {
                 matcher,
                 name,
@@ -163,5 +180,13 @@ impl Run<'_, '_> {
             }
             None => false,
         }
+    }
+}
+
+/// All of `items`, or with `:index` only the one it names (RFC 5260 §6).
+pub(super) fn select<T>(index: Option<FieldIndex>, items: Vec<T>) -> Vec<T> {
+    match index {
+        None => items,
+        Some(index) => index.select(items).into_iter().collect(),
     }
 }
