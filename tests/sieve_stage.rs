@@ -17,8 +17,12 @@ use postamt::store::{AccountId, Keyword, MailboxName, Store, SystemFlag};
 const ACCOUNT: AccountId = AccountId(1);
 const MESSAGE: &str = "Received: from mx by here\r\nFrom: Alice <alice@example.org>\r\nTo: bob@example.net\r\nSubject: [dev] Hello\r\n\r\nHi Bob.\r\n";
 
+/// Each account's scripts, and the personal scripts `include` finds.
 #[derive(Default)]
-struct Scripts(Mutex<HashMap<AccountId, Vec<StoredScript>>>);
+struct Scripts(
+    Mutex<HashMap<AccountId, Vec<StoredScript>>>,
+    HashMap<String, String>,
+);
 
 impl Scripts {
     fn with(scripts: &[(ScriptKind, &str)]) -> Arc<Self> {
@@ -30,8 +34,12 @@ impl Scripts {
                 source: (*source).to_owned(),
             })
             .collect();
-        let store = Self::default();
+        let mut store = Self::default();
         store.0.lock().unwrap().insert(ACCOUNT, stored);
+        store.1.insert(
+            "lists".to_owned(),
+            "require \"fileinto\";\nfileinto \"Lists\";".to_owned(),
+        );
         Arc::new(store)
     }
 }
@@ -49,11 +57,14 @@ impl ScriptStore for Scripts {
 
     fn include(
         &self,
-        _: AccountId,
-        _: IncludeLocation,
-        _: &str,
+        account: AccountId,
+        location: IncludeLocation,
+        name: &str,
     ) -> Result<Option<String>, ScriptStoreError> {
-        Ok(None)
+        if account != ACCOUNT || location != IncludeLocation::Personal {
+            return Ok(None);
+        }
+        Ok(self.1.get(name).cloned())
     }
 }
 
@@ -128,6 +139,24 @@ async fn environment_reports_the_server_host_and_its_domain() {
     .await;
     assert_eq!(disposition.copies.len(), 1);
     assert!(!disposition.keep);
+}
+
+#[tokio::test]
+async fn include_runs_a_stored_personal_script() {
+    let (_, disposition) = personal("require \"include\";\ninclude \"lists\";").await;
+    assert!(!disposition.keep);
+    assert_eq!(disposition.copies.len(), 1);
+    assert_eq!(disposition.copies[0].folder.as_str(), "Lists");
+}
+
+#[tokio::test]
+async fn a_missing_include_keeps_the_message_and_drops_the_scripts_actions() {
+    let (verdict, disposition) =
+        personal("require [\"include\", \"fileinto\"];\nfileinto \"Lists\";\ninclude \"missing\";")
+            .await;
+    assert_eq!(verdict, Verdict::Continue);
+    assert!(disposition.keep);
+    assert!(disposition.copies.is_empty());
 }
 
 #[tokio::test]

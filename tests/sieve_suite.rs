@@ -5,20 +5,28 @@
 //! A case holds `case.sieve`, optionally `message.eml` (LF line ends are
 //! fine), `envelope` (`from: ...` and `to: ...` lines, `detail: ...`), `spam`
 //! (`<spamtest> <percent>`) and `expected`: one action per line as
-//! `Outcome::lines` writes them, or `error line L column C: message`. Every
+//! `Outcome::lines` writes them, or `error line L column C: message`, or
+//! `runtime error: ...`. Scripts a case includes are `personal/<name>.sieve`
+//! and `global/<name>.sieve` beside it. Every
 //! case runs at the same instant ([`NOW`]), so `currentdate` is deterministic.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+use postamt::delivery::IncludeLocation;
 use postamt::sieve::{
-    Envelope, Environment, Input, Limits, Message, Outcome, SpamScores, compile, run,
+    Envelope, Environment, Input, Limits, Message, Outcome, Script, SpamScores, compile, run,
 };
 
-struct Mailboxes;
+/// The case's surroundings: fixed mailboxes and host, and the scripts
+/// under its `personal/` and `global/` folders for `include`.
+struct World<'a> {
+    case: &'a Path,
+}
 
-impl Environment for Mailboxes {
+impl Environment for World<'_> {
     fn mailbox_exists(&self, name: &str) -> bool {
         ["INBOX", "Lists", "Junk", "Archive"].contains(&name)
     }
@@ -29,6 +37,24 @@ impl Environment for Mailboxes {
             "domain" => Some("example.net".to_owned()),
             _ => None,
         }
+    }
+
+    fn include(
+        &self,
+        location: IncludeLocation,
+        name: &str,
+    ) -> Result<Option<Arc<Script>>, String> {
+        let folder = match location {
+            IncludeLocation::Personal => "personal",
+            IncludeLocation::Global => "global",
+        };
+        let Ok(source) = fs::read_to_string(self.case.join(folder).join(format!("{name}.sieve")))
+        else {
+            return Ok(None);
+        };
+        compile(&source)
+            .map(|script| Some(Arc::new(script)))
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -104,7 +130,7 @@ fn actual(case: &Path) -> Vec<String> {
     let input = Input {
         envelope: &envelope,
         spam: spam(case),
-        environment: &Mailboxes,
+        environment: &World { case },
         limits: &limits,
         now: UNIX_EPOCH + Duration::from_secs(NOW),
     };

@@ -1,5 +1,5 @@
 //! `[sieve]`: how far one delivery's Sieve scripts may go (actions,
-//! redirects, variable sizes, script size, body bytes scanned).
+//! redirects, variable sizes, script size, body bytes scanned, includes).
 //!
 //! Owns the section's shape, defaults and checks; the Sieve stage turns it
 //! into its own limits and must not read the file itself.
@@ -21,6 +21,11 @@ pub struct SieveSection {
     pub max_script_size: u32,
     /// Body bytes a `body` test reads (RFC 5173).
     pub body_bytes: u32,
+    /// How deep `include` may nest (RFC 6609 §3.2); deeper is a runtime
+    /// error, and the message is kept.
+    pub max_include_depth: u32,
+    /// Scripts one top-level script may include in all.
+    pub max_includes: u32,
 }
 
 impl Default for SieveSection {
@@ -31,6 +36,8 @@ impl Default for SieveSection {
             max_variable_size: 4096,
             max_script_size: 65536,
             body_bytes: 262_144,
+            max_include_depth: 5,
+            max_includes: 32,
         }
     }
 }

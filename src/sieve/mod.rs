@@ -39,6 +39,10 @@ pub struct Limits {
     pub max_script_size: usize,
     /// Body bytes read for `body` tests (RFC 5173).
     pub body_bytes: usize,
+    /// How deep `include` may nest (RFC 6609 §3.2).
+    pub max_include_depth: usize,
+    /// Scripts one top-level script may include in all.
+    pub max_includes: usize,
 }
 
 impl Default for Limits {
@@ -57,6 +61,8 @@ impl From<&crate::config::SieveSection> for Limits {
             max_variable_size: size(section.max_variable_size),
             max_script_size: size(section.max_script_size),
             body_bytes: size(section.body_bytes),
+            max_include_depth: size(section.max_include_depth),
+            max_includes: size(section.max_includes),
         }
     }
 }

@@ -3,6 +3,8 @@
 //! times. Strings stay as written; with `variables` they are expanded when
 //! the script runs (RFC 5229 §3).
 
+use crate::delivery::IncludeLocation;
+
 /// A script that compiled: run it with [`super::run`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Script {
@@ -58,6 +60,17 @@ pub(crate) enum Command {
         name: String,
         patterns: Option<Vec<String>>,
     },
+    /// RFC 6609 §3.2.
+    Include {
+        location: IncludeLocation,
+        once: bool,
+        optional: bool,
+        name: String,
+    },
+    /// RFC 6609 §3.4.
+    Return,
+    /// RFC 6609 §3.3: the names, lower-case.
+    Global(Vec<String>),
 }
 
 /// `vacation`'s arguments (RFC 5230 §4, RFC 6131).

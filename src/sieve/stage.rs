@@ -20,11 +20,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use crate::delivery::{
-    AutoReply, DeliveryInfo, Disposition, FiledCopy, ScriptStore, Stage, StageError, StageFuture,
-    StoredScript, Verdict,
+    AutoReply, DeliveryInfo, Disposition, FiledCopy, IncludeLocation, ScriptStore, Stage,
+    StageError, StageFuture, StoredScript, Verdict,
 };
 use crate::queue::ReversePath;
-use crate::store::{Flags, Keyword, MailboxName, Store, SystemFlag};
+use crate::store::{AccountId, Flags, Keyword, MailboxName, Store, SystemFlag};
 
 use super::{
     Action, Envelope, Environment, Input, Limits, Message, Outcome, Script, SpamScores, compile,
@@ -98,6 +98,8 @@ impl Stage for SieveStage {
                 .collect();
             let job = Job {
                 scripts,
+                store: Arc::clone(&self.scripts),
+                account,
                 cache: Arc::clone(&self.cache),
                 limits: self.limits.clone(),
                 path: delivery.message.to_path_buf(),
@@ -136,6 +138,10 @@ struct Decided {
 /// One delivery's work on the blocking pool.
 struct Job {
     scripts: Vec<StoredScript>,
+    /// Where `include` finds scripts (RFC 6609); read on this thread, which
+    /// is the blocking pool's.
+    store: Arc<dyn ScriptStore>,
+    account: AccountId,
     cache: Arc<Mutex<HashMap<u64, Arc<Script>>>>,
     limits: Limits,
     path: std::path::PathBuf,
@@ -150,19 +156,34 @@ struct Job {
 
 /// The world as this delivery's scripts see it.
 struct Surroundings<'a> {
-    mailboxes: &'a HashSet<String>,
-    host_name: Option<&'a str>,
+    job: &'a Job,
 }
 
 impl Environment for Surroundings<'_> {
     fn mailbox_exists(&self, name: &str) -> bool {
-        self.mailboxes.contains(name) || name.eq_ignore_ascii_case("INBOX")
+        self.job.mailboxes.contains(name) || name.eq_ignore_ascii_case("INBOX")
+    }
+
+    fn include(
+        &self,
+        location: IncludeLocation,
+        name: &str,
+    ) -> Result<Option<Arc<Script>>, String> {
+        let source = self
+            .job
+            .store
+            .include(self.job.account, location, name)
+            .map_err(|e| e.to_string())?;
+        match source {
+            Some(source) => self.job.compiled(&source).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// The delivery does not carry the SMTP peer, so "remote-host" and
     /// "remote-ip" stay unknown.
     fn item(&self, name: &str) -> Option<String> {
-        let host = self.host_name?;
+        let host = self.job.host_name.as_deref()?;
         match name {
             "host" => Some(host.to_owned()),
             // RFC 5183 §4.1: usually a proper suffix of the host name.
@@ -186,10 +207,7 @@ impl Job {
             flags: flag_names(&self.flags),
             ..Outcome::default()
         };
-        let environment = Surroundings {
-            mailboxes: &self.mailboxes,
-            host_name: self.host_name.as_deref(),
-        };
+        let environment = Surroundings { job: &self };
         let input = Input {
             envelope: &self.envelope,
             spam: self.spam,
@@ -198,8 +216,12 @@ impl Job {
             now: self.now,
         };
         for stored in &self.scripts {
-            let Some(script) = self.compiled(stored) else {
-                continue;
+            let script = match self.compiled(&stored.source) {
+                Ok(script) => script,
+                Err(e) => {
+                    tracing::warn!(script = %stored.name, kind = ?stored.kind, error = %e, "sieve script skipped");
+                    continue;
+                }
             };
             let (saved_message, saved_outcome) = (message.clone(), outcome.clone());
             if let Err(e) = run(&script, &mut message, &input, &mut outcome) {
@@ -218,35 +240,28 @@ impl Job {
         })
     }
 
-    fn compiled(&self, stored: &StoredScript) -> Option<Arc<Script>> {
-        if stored.source.len() > self.limits.max_script_size {
-            tracing::warn!(script = %stored.name, kind = ?stored.kind, "sieve script larger than sieve.max_script_size, skipped");
-            return None;
+    /// The script compiled, from the cache when it was seen before; `Err`
+    /// says why it cannot run.
+    fn compiled(&self, source: &str) -> Result<Arc<Script>, String> {
+        if source.len() > self.limits.max_script_size {
+            return Err("larger than sieve.max_script_size".to_owned());
         }
         let mut hasher = DefaultHasher::new();
-        stored.source.hash(&mut hasher);
+        source.hash(&mut hasher);
         let key = hasher.finish();
         if let Ok(cache) = self.cache.lock()
             && let Some(script) = cache.get(&key)
         {
-            return Some(Arc::clone(script));
+            return Ok(Arc::clone(script));
         }
-        match compile(&stored.source) {
-            Ok(script) => {
-                let script = Arc::new(script);
-                if let Ok(mut cache) = self.cache.lock() {
-                    if cache.len() >= CACHE_SIZE {
-                        cache.clear();
-                    }
-                    cache.insert(key, Arc::clone(&script));
-                }
-                Some(script)
+        let script = Arc::new(compile(source).map_err(|e| format!("does not compile: {e}"))?);
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= CACHE_SIZE {
+                cache.clear();
             }
-            Err(e) => {
-                tracing::warn!(script = %stored.name, kind = ?stored.kind, error = %e, "sieve script does not compile, skipped");
-                None
-            }
+            cache.insert(key, Arc::clone(&script));
         }
+        Ok(script)
     }
 }
 

@@ -7,6 +7,7 @@ mod args;
 mod conditions;
 mod dates;
 mod encoded;
+mod include;
 
 use std::collections::HashSet;
 
@@ -31,6 +32,7 @@ pub fn extensions() -> &'static [&'static str] {
         "ereject",
         "fileinto",
         "imap4flags",
+        "include",
         "index",
         "mailbox",
         "relational",
@@ -312,6 +314,7 @@ fn simple(command: &ast::Command, context: &Context) -> Result<Command, CompileE
             }
         }
         "addheader" | "deleteheader" => conditions::edit_header(command, context)?,
+        "include" | "return" | "global" => include::command(command, context)?,
         _ => {
             return Err(CompileError::at(
                 command.pos,
@@ -420,14 +423,17 @@ fn set(command: &ast::Command, context: &Context) -> Result<Command, CompileErro
 }
 
 /// A variable name a script may assign (RFC 5229 §3: identifier, not a
-/// match variable or a namespace).
+/// match variable; with "include", also `global.<identifier>`, RFC 6609
+/// §3.5).
 fn variable_name(argument: &ast::Argument, context: &Context) -> Result<String, CompileError> {
     let name = string(argument, context, "the variable name")?;
-    let valid = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let identifier = match name.get(..7) {
+        Some(prefix) if context.has("include") && prefix.eq_ignore_ascii_case("global.") => {
+            name.get(7..).unwrap_or_default()
+        }
+        _ => name.as_str(),
+    };
+    let valid = is_identifier(identifier);
     if !valid {
         return Err(CompileError::at(
             argument.pos,
@@ -435,6 +441,14 @@ fn variable_name(argument: &ast::Argument, context: &Context) -> Result<String, 
         ));
     }
     Ok(name.to_ascii_lowercase())
+}
+
+/// RFC 5228 §8.1 identifier.
+fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! blocks nest at most as deep as the parser allows. A runtime error is
 //! returned, never a panic; the caller falls back to keep.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::Limits;
@@ -12,6 +13,7 @@ use super::message::Message;
 use super::outcome::{Action, Outcome, VacationRequest};
 use super::script::{AddressPart, Command, FlagChange, Script, Vacation};
 use super::variables::{Variables, apply_modifiers};
+use crate::delivery::IncludeLocation;
 
 /// The envelope of the delivery (RFC 5228 §5.4).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -37,6 +39,18 @@ pub trait Environment {
     fn item(&self, name: &str) -> Option<String> {
         let _ = name;
         None
+    }
+
+    /// The compiled script an `include` names (RFC 6609 §3.2); `Ok(None)`
+    /// when there is no such script, `Err` with the reason when it cannot
+    /// be had (storage failed, it does not compile).
+    fn include(
+        &self,
+        location: IncludeLocation,
+        name: &str,
+    ) -> Result<Option<Arc<Script>>, String> {
+        let _ = (location, name);
+        Ok(None)
     }
 }
 
@@ -71,11 +85,23 @@ pub enum RunError {
     RejectConflict,
     #[error("vacation given twice (RFC 5230 §4)")]
     SecondVacation,
+    #[error("included script \"{0}\" does not exist (RFC 6609 §3.2)")]
+    IncludeMissing(String),
+    #[error("script \"{0}\" includes itself (RFC 6609 §3.2)")]
+    IncludeLoop(String),
+    #[error("includes nested deeper than {0}")]
+    IncludeTooDeep(usize),
+    #[error("more than {0} included scripts")]
+    TooManyIncludes(usize),
+    #[error("included script \"{name}\": {reason}")]
+    IncludeFailed { name: String, reason: String },
 }
 
 enum Flow {
     Next,
     Stop,
+    /// `return` (RFC 6609 §3.4): ends the current script only.
+    Return,
 }
 
 /// Runs `script`; `message` sees editheader's changes, `outcome` collects
@@ -93,6 +119,8 @@ pub fn run(
         variables: Variables::new(input.limits.max_variable_size),
         expand: script.variables,
         vacation_given: false,
+        included: Vec::new(),
+        including: Vec::new(),
     };
     run.block(&script.commands).map(|_| ())
 }
@@ -104,6 +132,10 @@ struct Run<'a, 'b> {
     variables: Variables,
     expand: bool,
     vacation_given: bool,
+    /// Every include done so far (repeats too), for `:once` and the bound.
+    included: Vec<(IncludeLocation, String)>,
+    /// The scripts being run by `include`, outermost first.
+    including: Vec<(IncludeLocation, String)>,
 }
 
 impl Run<'_, '_> {
@@ -121,8 +153,9 @@ impl Run<'_, '_> {
 
     fn block(&mut self, commands: &[Command]) -> Result<Flow, RunError> {
         for command in commands {
-            if let Flow::Stop = self.command(command)? {
-                return Ok(Flow::Stop);
+            match self.command(command)? {
+                Flow::Next => {}
+                end => return Ok(end),
             }
         }
         Ok(Flow::Next)
@@ -144,6 +177,18 @@ impl Run<'_, '_> {
                 }
             }
             Command::Stop => return Ok(Flow::Stop),
+            Command::Return => return Ok(Flow::Return),
+            Command::Global(names) => {
+                for name in names {
+                    self.variables.declare_global(name);
+                }
+            }
+            Command::Include {
+                location,
+                once,
+                optional,
+                name,
+            } => return self.include(*location, *once, *optional, name),
             Command::Keep { flags } => {
                 let flags = self.flags_for(flags.as_deref());
                 self.outcome.implicit_keep = false;
@@ -399,6 +444,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 mod dates;
+mod include;
 mod tests_eval;
 
 #[cfg(test)]
