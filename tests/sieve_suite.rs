@@ -7,7 +7,9 @@
 //! (`<spamtest> <percent>`) and `expected`: one action per line as
 //! `Outcome::lines` writes them, or `error line L column C: message`, or
 //! `runtime error: ...`. Scripts a case includes are `personal/<name>.sieve`
-//! and `global/<name>.sieve` beside it. Every
+//! and `global/<name>.sieve` beside it; the IDs `duplicate` finds already
+//! tracked are in `seen` (`handle<TAB>id` lines), and those a run would
+//! track are written after the actions as `track "handle" "id" seconds`. Every
 //! case runs at the same instant ([`NOW`]), so `currentdate` is deterministic.
 
 use std::fs;
@@ -37,6 +39,13 @@ impl Environment for World<'_> {
             "domain" => Some("example.net".to_owned()),
             _ => None,
         }
+    }
+
+    /// The case's `seen` file: one `handle<TAB>id` a line.
+    fn duplicate_seen(&self, handle: &str, id: &str) -> bool {
+        let seen = fs::read_to_string(self.case.join("seen")).unwrap_or_default();
+        seen.lines()
+            .any(|line| line.split_once('\t') == Some((handle, id)))
     }
 
     fn include(
@@ -136,7 +145,14 @@ fn actual(case: &Path) -> Vec<String> {
     };
     let mut outcome = Outcome::default();
     match run(&script, &mut message, &input, &mut outcome) {
-        Ok(()) => outcome.lines(),
+        Ok(()) => {
+            let tracked = outcome
+                .duplicates
+                .iter()
+                .filter(|mark| mark.to_record())
+                .map(|mark| format!("track {:?} {:?} {}", mark.handle, mark.id, mark.seconds));
+            outcome.lines().into_iter().chain(tracked).collect()
+        }
         Err(e) => vec![format!("runtime error: {e}")],
     }
 }

@@ -21,7 +21,7 @@ mod variables;
 pub use compile::{MAX_SCRIPT_SIZE, compile, extensions};
 pub use error::CompileError;
 pub use message::Message;
-pub use outcome::{Action, Outcome, VacationRequest};
+pub use outcome::{Action, DuplicateMark, Outcome, VacationRequest};
 pub use run::{Envelope, Environment, Input, RunError, SpamScores, run};
 pub use script::Script;
 pub use stage::SieveStage;
@@ -43,6 +43,10 @@ pub struct Limits {
     pub max_include_depth: usize,
     /// Scripts one top-level script may include in all.
     pub max_includes: usize,
+    /// `duplicate` without `:seconds` (RFC 7352 §3.3).
+    pub duplicate_default_seconds: u64,
+    /// The longest `duplicate :seconds` honoured.
+    pub duplicate_max_seconds: u64,
 }
 
 impl Default for Limits {
@@ -63,6 +67,8 @@ impl From<&crate::config::SieveSection> for Limits {
             body_bytes: size(section.body_bytes),
             max_include_depth: size(section.max_include_depth),
             max_includes: size(section.max_includes),
+            duplicate_default_seconds: section.duplicate_default_seconds,
+            duplicate_max_seconds: section.duplicate_max_seconds,
         }
     }
 }

@@ -180,6 +180,13 @@ pub(crate) enum Test {
         keys: Vec<String>,
     },
     MailboxExists(Vec<String>),
+    /// RFC 7352 §3.
+    Duplicate {
+        handle: Option<String>,
+        id: DuplicateId,
+        seconds: Option<u64>,
+        last: bool,
+    },
     /// RFC 5183 §4.
     Environment {
         matcher: Matcher,
@@ -211,6 +218,17 @@ impl FieldIndex {
         };
         (at < items.len()).then(|| items.swap_remove(at))
     }
+}
+
+/// What `duplicate` tracks (RFC 7352 §3.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DuplicateId {
+    /// The Message-ID field, by default.
+    MessageId,
+    /// `:header`: that field's value.
+    Header(String),
+    /// `:uniqueid`: the string itself.
+    UniqueId(String),
 }
 
 /// The zone a date is shown in (RFC 5260 §4.1).

@@ -20,10 +20,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use crate::delivery::{
-    AutoReply, DeliveryInfo, Disposition, FiledCopy, IncludeLocation, ScriptStore, Stage,
-    StageError, StageFuture, StoredScript, Verdict,
+    AutoReply, DeliveryInfo, DeliveryState, Disposition, FiledCopy, IncludeLocation, ScriptStore,
+    Stage, StageError, StageFuture, StoredScript, Verdict,
 };
-use crate::queue::ReversePath;
+use crate::queue::{QueueId, ReversePath};
 use crate::store::{AccountId, Flags, Keyword, MailboxName, Store, SystemFlag};
 
 use super::{
@@ -42,6 +42,7 @@ pub struct SieveStage {
     limits: Limits,
     cache: Arc<Mutex<HashMap<u64, Arc<Script>>>>,
     host_name: Option<String>,
+    duplicates: Option<Arc<DeliveryState>>,
 }
 
 impl SieveStage {
@@ -52,7 +53,15 @@ impl SieveStage {
             limits,
             cache: Arc::new(Mutex::new(HashMap::new())),
             host_name: None,
+            duplicates: None,
         }
+    }
+
+    /// Where `duplicate` (RFC 7352) tracks IDs; without it every message
+    /// is new to the test.
+    pub fn with_duplicates(mut self, state: Arc<DeliveryState>) -> Self {
+        self.duplicates = Some(state);
+        self
     }
 
     /// The server's host name (`server.hostname`), which the `environment`
@@ -120,6 +129,8 @@ impl Stage for SieveStage {
                 mailboxes,
                 host_name: self.host_name.clone(),
                 now: SystemTime::now(),
+                duplicates: self.duplicates.clone(),
+                queue_id: delivery.queue_id,
             };
             let result = tokio::task::spawn_blocking(move || job.run())
                 .await
@@ -152,6 +163,8 @@ struct Job {
     mailboxes: HashSet<String>,
     host_name: Option<String>,
     now: SystemTime,
+    duplicates: Option<Arc<DeliveryState>>,
+    queue_id: QueueId,
 }
 
 /// The world as this delivery's scripts see it.
@@ -162,6 +175,21 @@ struct Surroundings<'a> {
 impl Environment for Surroundings<'_> {
     fn mailbox_exists(&self, name: &str) -> bool {
         self.job.mailboxes.contains(name) || name.eq_ignore_ascii_case("INBOX")
+    }
+
+    fn duplicate_seen(&self, handle: &str, id: &str) -> bool {
+        let Some(state) = &self.job.duplicates else {
+            return false;
+        };
+        let key = duplicate_key(handle, id);
+        state
+            .duplicate_seen(self.job.account, &key, self.job.queue_id, unix_ms(self.job.now))
+            .unwrap_or_else(|e| {
+                // Unknown is new: a message wrongly thought a duplicate
+                // could be discarded.
+                tracing::warn!(error = %e, "sieve duplicate lookup failed, taking the message as new");
+                false
+            })
     }
 
     fn include(
@@ -215,6 +243,7 @@ impl Job {
             limits: &self.limits,
             now: self.now,
         };
+        let mut failed = false;
         for stored in &self.scripts {
             let script = match self.compiled(&stored.source) {
                 Ok(script) => script,
@@ -229,15 +258,40 @@ impl Job {
                 message = saved_message;
                 outcome = saved_outcome;
                 outcome.implicit_keep = true;
+                failed = true;
             }
             if outcome.ended() {
                 break;
             }
         }
+        if !failed {
+            self.track_duplicates(&outcome);
+        }
         Ok(Decided {
             outcome,
             header: message.rewritten_header(),
         })
+    }
+
+    /// RFC 7352 §3.1: the IDs are stored only when the scripts completed.
+    fn track_duplicates(&self, outcome: &Outcome) {
+        let Some(state) = &self.duplicates else {
+            return;
+        };
+        let now = unix_ms(self.now);
+        for mark in outcome.duplicates.iter().filter(|m| m.to_record()) {
+            let lifetime = i64::try_from(mark.seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+            let key = duplicate_key(&mark.handle, &mark.id);
+            if let Err(e) = state.record_duplicate(
+                self.account,
+                &key,
+                self.queue_id,
+                now.saturating_add(lifetime),
+                now,
+            ) {
+                tracing::warn!(error = %e, "sieve duplicate ID not tracked");
+            }
+        }
     }
 
     /// The script compiled, from the cache when it was seen before; `Err`
@@ -263,6 +317,25 @@ impl Job {
         }
         Ok(script)
     }
+}
+
+/// The stored form of a tracked ID: a SHA-256 of handle and ID, so a huge
+/// header value takes no more room than a short one.
+fn duplicate_key(handle: &str, id: &str) -> String {
+    let mut input = Vec::with_capacity(handle.len() + id.len() + 1);
+    input.extend_from_slice(handle.as_bytes());
+    input.push(0);
+    input.extend_from_slice(id.as_bytes());
+    ring::digest::digest(&ring::digest::SHA256, &input)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn unix_ms(time: SystemTime) -> i64 {
+    time.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {

@@ -3,7 +3,7 @@
 
 use super::super::ast::{self, Argument};
 use super::super::error::CompileError;
-use super::super::script::{BodyTransform, Command, MatchKind, Test};
+use super::super::script::{BodyTransform, Command, DuplicateId, MatchKind, Test};
 use super::args::{
     ADDRESS_PART_TAGS, Arguments, Context, Follows, INDEX_TAGS, MATCH_TAGS, number, string,
     string_list,
@@ -215,6 +215,43 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
             )?))
         }
         "date" | "currentdate" => super::dates::test(test, context),
+        "duplicate" => {
+            no_tests()?;
+            context.need("duplicate", test.pos)?;
+            let arguments = split(&[&[
+                ("handle", Follows::String),
+                ("header", Follows::String),
+                ("uniqueid", Follows::String),
+                ("seconds", Follows::Number),
+                ("last", Follows::Nothing),
+            ]])?;
+            arguments.expect_positional(0, 0)?;
+            let text = |tag: &str| match arguments.tag(tag).and_then(|t| t.value.as_ref()) {
+                Some(value) => string(value, context, tag).map(Some),
+                None => Ok(None),
+            };
+            let id = match (text("header")?, text("uniqueid")?) {
+                (Some(_), Some(_)) => {
+                    return Err(CompileError::at(
+                        test.pos,
+                        ":header and :uniqueid exclude each other",
+                    ));
+                }
+                (Some(name), None) => DuplicateId::Header(name),
+                (None, Some(value)) => DuplicateId::UniqueId(value),
+                (None, None) => DuplicateId::MessageId,
+            };
+            let seconds = match arguments.tag("seconds").and_then(|t| t.value.as_ref()) {
+                Some(value) => Some(number(value, ":seconds")?),
+                None => None,
+            };
+            Ok(Test::Duplicate {
+                handle: text("handle")?,
+                id,
+                seconds,
+                last: arguments.flag("last").is_some(),
+            })
+        }
         "environment" => {
             no_tests()?;
             context.need("environment", test.pos)?;

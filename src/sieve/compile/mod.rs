@@ -25,6 +25,7 @@ pub fn extensions() -> &'static [&'static str] {
         "comparator-i;ascii-numeric",
         "copy",
         "date",
+        "duplicate",
         "editheader",
         "encoded-character",
         "envelope",

@@ -41,6 +41,13 @@ pub trait Environment {
         None
     }
 
+    /// Whether the user's scripts tracked `id` under `handle` and it has
+    /// not expired (RFC 7352 §3); tracking is the caller's, after the run.
+    fn duplicate_seen(&self, handle: &str, id: &str) -> bool {
+        let _ = (handle, id);
+        false
+    }
+
     /// The compiled script an `include` names (RFC 6609 §3.2); `Ok(None)`
     /// when there is no such script, `Err` with the reason when it cannot
     /// be had (storage failed, it does not compile).
@@ -444,6 +451,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 mod dates;
+mod duplicate;
 mod include;
 mod tests_eval;
 

@@ -126,6 +126,12 @@ impl Run<'_, '_> {
                 part,
                 keys,
             } => self.current_date(matcher, zone, part, keys),
+            Test::Duplicate {
+                handle,
+                id,
+                seconds,
+                last,
+            } => self.duplicate(handle.as_deref(), id, *seconds, *last),
             Test::Environment {
                 matcher,
                 name,
