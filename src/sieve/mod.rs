@@ -13,6 +13,7 @@ mod matching;
 mod message;
 mod outcome;
 mod parser;
+mod pattern;
 mod run;
 mod script;
 mod stage;

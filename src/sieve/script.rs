@@ -94,17 +94,19 @@ pub(crate) enum Modifier {
     LowerFirst,
     UpperFirst,
     QuoteWildcard,
+    /// draft-ietf-sieve-regex-01 §4.
+    QuoteRegex,
     Length,
 }
 
 impl Modifier {
     /// RFC 5229 §4.1: 40 `:lower`/`:upper`, 30 `:lowerfirst`/`:upperfirst`,
-    /// 20 `:quotewildcard`, 10 `:length`.
+    /// 20 `:quotewildcard` (and `:quoteregex`), 10 `:length`.
     pub fn precedence(self) -> u8 {
         match self {
             Self::Lower | Self::Upper => 40,
             Self::LowerFirst | Self::UpperFirst => 30,
-            Self::QuoteWildcard => 20,
+            Self::QuoteWildcard | Self::QuoteRegex => 20,
             Self::Length => 10,
         }
     }
@@ -265,6 +267,8 @@ pub(crate) enum MatchKind {
     Count(Relation),
     /// RFC 5231 §4.1.
     Value(Relation),
+    /// draft-ietf-sieve-regex-01 §3.
+    Regex,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -169,6 +169,7 @@ pub fn apply_modifiers(mut value: String, modifiers: &[Modifier]) -> String {
                 }
                 out
             }
+            Modifier::QuoteRegex => super::pattern::quote(&value),
             Modifier::Length => value.chars().count().to_string(),
         };
     }

@@ -20,9 +20,7 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
         )),
         None => Ok(()),
     };
-    let keys = |arguments: &Arguments, at: usize| {
-        string_list(&arguments.positional[at], context, "the key list")
-    };
+    let keys = |arguments: &Arguments, at: usize| arguments.keys(at, context);
     match name {
         "true" | "false" => {
             no_tests()?;
@@ -337,7 +335,7 @@ pub(super) fn edit_header(
         (None, None) => None,
     };
     let patterns = match arguments.positional.get(1) {
-        Some(list) => Some(string_list(list, context, "the value patterns")?),
+        Some(_) => Some(arguments.keys(1, context)?),
         None => None,
     };
     Ok(Command::DeleteHeader {

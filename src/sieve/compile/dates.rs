@@ -7,7 +7,7 @@ use super::super::ast;
 use super::super::dates::{DatePart, parse_zone};
 use super::super::error::CompileError;
 use super::super::script::{DateZone, Test};
-use super::args::{Arguments, Context, Follows, INDEX_TAGS, MATCH_TAGS, string, string_list};
+use super::args::{Arguments, Context, Follows, INDEX_TAGS, MATCH_TAGS, string};
 
 const ZONE_TAGS: &[(&str, Follows)] = &[
     ("zone", Follows::String),
@@ -64,7 +64,7 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
         ));
     }
     let matcher = arguments.matcher(context)?;
-    let keys = string_list(&arguments.positional[at + 1], context, "the key list")?;
+    let keys = arguments.keys(at + 1, context)?;
     if current {
         return Ok(Test::CurrentDate {
             matcher,

@@ -37,6 +37,7 @@ pub fn extensions() -> &'static [&'static str] {
         "index",
         "mailbox",
         "relational",
+        "regex",
         "reject",
         "spamtest",
         "spamtestplus",
@@ -389,6 +390,7 @@ fn set(command: &ast::Command, context: &Context) -> Result<Command, CompileErro
         ("lowerfirst", Follows::Nothing),
         ("upperfirst", Follows::Nothing),
         ("quotewildcard", Follows::Nothing),
+        ("quoteregex", Follows::Nothing),
         ("length", Follows::Nothing),
     ];
     let arguments = Arguments::split("set", command.pos, &command.arguments, &[table])?;
@@ -401,6 +403,10 @@ fn set(command: &ast::Command, context: &Context) -> Result<Command, CompileErro
             "lowerfirst" => Modifier::LowerFirst,
             "upperfirst" => Modifier::UpperFirst,
             "quotewildcard" => Modifier::QuoteWildcard,
+            "quoteregex" => {
+                context.need("regex", tag.pos)?;
+                Modifier::QuoteRegex
+            }
             _ => Modifier::Length,
         };
         // RFC 5229 §4.1: two modifiers of the same precedence are an error.

@@ -169,7 +169,7 @@ impl Run<'_, '_> {
         }
     }
 
-    /// Matches and, for `:matches`, sets the match variables.
+    /// Matches and, for `:matches` and `:regex`, sets the match variables.
     pub(super) fn compare(
         &mut self,
         matcher: &Matcher,
@@ -179,7 +179,7 @@ impl Run<'_, '_> {
         let keys = self.texts(keys);
         match matches_any(matcher, values, &keys) {
             Some(captures) => {
-                if self.expand && matcher.kind == MatchKind::Matches {
+                if self.expand && matches!(matcher.kind, MatchKind::Matches | MatchKind::Regex) {
                     self.variables.set_matched(captures);
                 }
                 true
