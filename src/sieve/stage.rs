@@ -11,6 +11,13 @@
 //! that does not compile, or fails while running, is logged with its name
 //! and contributes nothing: its partial actions are dropped and the
 //! implicit keep is restored, so a broken script never loses mail.
+//!
+//! On the blocking pool, the job also answers what the scripts ask of the
+//! world: `include` (RFC 6609) reads the [`ScriptStore`] and compiles
+//! through the same cache; `duplicate` (RFC 7352) looks IDs up in
+//! delivery.db and, once the whole chain ran without a runtime error,
+//! tracks the new ones there; `currentdate` sees the time the stage
+//! started.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};

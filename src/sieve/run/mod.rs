@@ -1,7 +1,8 @@
 //! The interpreter: runs a compiled [`Script`] over a message, the
 //! envelope and what the outside world answers ([`Environment`]), adding
-//! to an [`Outcome`]. Bounded by [`Limits`]; scripts have no loops, and
-//! blocks nest at most as deep as the parser allows. A runtime error is
+//! to an [`Outcome`]. Bounded by [`Limits`]; scripts have no loops,
+//! blocks nest at most as deep as the parser allows, and includes as deep
+//! and as many as the limits allow. A runtime error is
 //! returned, never a panic; the caller falls back to keep.
 
 use std::sync::Arc;
