@@ -113,10 +113,15 @@ impl ZonedTime {
             DatePart::Second => format!("{second:02}"),
             DatePart::Time => format!("{hour:02}:{minute:02}:{second:02}"),
             DatePart::Iso8601 => {
-                let (sign, hours, minutes) = self.offset_parts();
-                format!(
-                    "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{sign}{hours:02}:{minutes:02}"
-                )
+                let date_time =
+                    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
+                // RFC 5260 §4.2: RFC 3339's date-time, a zero offset as "Z".
+                if self.offset == 0 {
+                    format!("{date_time}Z")
+                } else {
+                    let (sign, hours, minutes) = self.offset_parts();
+                    format!("{date_time}{sign}{hours:02}:{minutes:02}")
+                }
             }
             DatePart::Std11 => format!(
                 "{}, {day:02} {} {year:04} {hour:02}:{minute:02}:{second:02} {}",
@@ -223,6 +228,12 @@ mod tests {
         let date = header("Tue, 05 Apr 2005 20:00:00 -0700").in_zone(parse_zone("+0100").unwrap());
         assert_eq!(date.part(DatePart::Iso8601), "2005-04-06T04:00:00+01:00");
         assert_eq!(date.part(DatePart::Weekday), "3");
+    }
+
+    #[test]
+    fn iso8601_writes_a_zero_offset_as_z() {
+        let date = header("Tue, 05 Apr 2005 08:32:57 +0000");
+        assert_eq!(date.part(DatePart::Iso8601), "2005-04-05T08:32:57Z");
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! Evaluating `date` and `currentdate` (RFC 5260 §4, §5): the dates a
-//! header field or the clock gives, shown in the zone asked for, as the
-//! date-part asked for. A field whose date does not parse is skipped
-//! (§4.1); a zone or date-part that a variable made invalid makes the test
-//! false.
+//! Evaluating `date` and `currentdate` (RFC 5260 §4, §5): the date of
+//! one header field (the first of its name, or the one `:index` selects)
+//! or of the clock, shown in the zone asked for, as the date-part asked
+//! for. A field whose date does not parse gives no value, so only
+//! `:count` can match it (§4.1); a zone or date-part that a variable made
+//! invalid makes the test false.
 
 use super::super::dates::{DatePart, ZonedTime, parse_zone};
 use super::super::script::{DateZone, FieldIndex, Matcher};
@@ -20,15 +21,18 @@ impl Run<'_, '_> {
         keys: &[String],
     ) -> bool {
         let name = self.text(name);
-        let received = name.eq_ignore_ascii_case("received");
-        let dates: Vec<ZonedTime> = select(index, self.message.header_values(&name))
+        let index = index.unwrap_or(FieldIndex {
+            position: 1,
+            from_end: false,
+        });
+        let dates: Vec<ZonedTime> = select(Some(index), self.message.header_values(&name))
             .iter()
             .filter_map(|value| {
-                // A Received field's date follows its last ";" (RFC 5321 §4.4).
-                let value = match value.rsplit_once(';') {
-                    Some((_, date)) if received => date,
-                    _ => value,
-                };
+                // A date-time has no ";": in a Received field (RFC 5321
+                // §4.4) the date follows the last one.
+                let value = value
+                    .rsplit_once(';')
+                    .map_or(value.as_str(), |(_, date)| date);
                 ZonedTime::from_header(value)
             })
             .collect();
