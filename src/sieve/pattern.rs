@@ -8,7 +8,13 @@
 //! (classes, alternation, groups, anchors, repetition); back-references
 //! are not supported. Matching is linear in the value's length whatever
 //! the pattern (the crate has no backtracking), and the compiled program
-//! is bounded, so no pattern can make delivery slow or large.
+//! is bounded, so no pattern can make delivery slow or large. Building is
+//! the costly part, so what was built (or refused) is kept in a bounded
+//! process-wide cache: a script's patterns are built once, not at every
+//! delivery.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 use regex::{Regex, RegexBuilder};
 
@@ -17,13 +23,38 @@ use super::matching::Captures;
 /// Longest pattern accepted, in bytes.
 pub const MAX_PATTERN_LENGTH: usize = 4096;
 /// Bound on the compiled program and on the lazy DFA's cache.
-const SIZE_LIMIT: usize = 1 << 20;
+const SIZE_LIMIT: usize = 1 << 18;
 /// Match variables beyond `${9}` do not exist (RFC 5229 §3.2).
 const MAX_MATCH_VARIABLES: usize = 10;
+/// Patterns kept built; the cache is emptied when it is full. With the
+/// size bound, it holds at most CACHE_SIZE × SIZE_LIMIT of programs.
+const CACHE_SIZE: usize = 256;
+
+type Built = Result<Regex, String>;
+
+static CACHE: LazyLock<Mutex<HashMap<(String, bool), Built>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// `pattern` as a regular expression, case-insensitive when `fold`; `Err`
 /// says why it is not one.
-pub fn build(pattern: &str, fold: bool) -> Result<Regex, String> {
+pub fn build(pattern: &str, fold: bool) -> Built {
+    let key = (pattern.to_owned(), fold);
+    if let Ok(cache) = CACHE.lock()
+        && let Some(built) = cache.get(&key)
+    {
+        return built.clone();
+    }
+    let built = build_uncached(pattern, fold);
+    if let Ok(mut cache) = CACHE.lock() {
+        if cache.len() >= CACHE_SIZE {
+            cache.clear();
+        }
+        cache.insert(key, built.clone());
+    }
+    built
+}
+
+fn build_uncached(pattern: &str, fold: bool) -> Built {
     if pattern.len() > MAX_PATTERN_LENGTH {
         return Err(format!(
             "regular expression longer than {MAX_PATTERN_LENGTH} bytes"
