@@ -23,7 +23,7 @@ pub use compile::{MAX_SCRIPT_SIZE, compile, extensions};
 pub use error::CompileError;
 pub use message::Message;
 pub use outcome::{Action, DuplicateMark, Outcome, VacationRequest};
-pub use run::{Envelope, Environment, Input, RunError, SpamScores, run};
+pub use run::{Envelope, Environment, Input, RunError, SpamScores, run, run_as};
 pub use script::Script;
 pub use stage::SieveStage;
 

@@ -27,15 +27,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use crate::delivery::{
-    AutoReply, DeliveryInfo, DeliveryState, Disposition, FiledCopy, IncludeLocation, ScriptStore,
-    Stage, StageError, StageFuture, StoredScript, Verdict,
+    AutoReply, DeliveryInfo, DeliveryState, Disposition, FiledCopy, IncludeLocation, ScriptKind,
+    ScriptStore, Stage, StageError, StageFuture, StoredScript, Verdict,
 };
 use crate::queue::{QueueId, ReversePath};
 use crate::store::{AccountId, Flags, Keyword, MailboxName, Store, SystemFlag};
 
 use super::{
     Action, Envelope, Environment, Input, Limits, Message, Outcome, Script, SpamScores, compile,
-    run,
+    run_as,
 };
 
 /// Compiled scripts kept; the cache is emptied when it is full.
@@ -260,7 +260,11 @@ impl Job {
                 }
             };
             let (saved_message, saved_outcome) = (message.clone(), outcome.clone());
-            if let Err(e) = run(&script, &mut message, &input, &mut outcome) {
+            // The user's active script is one of their personal scripts, so
+            // an include can name it.
+            let origin = (stored.kind == ScriptKind::Personal)
+                .then_some((IncludeLocation::Personal, stored.name.as_str()));
+            if let Err(e) = run_as(&script, origin, &mut message, &input, &mut outcome) {
                 tracing::warn!(script = %stored.name, kind = ?stored.kind, error = %e, "sieve script failed, keeping the message");
                 message = saved_message;
                 outcome = saved_outcome;

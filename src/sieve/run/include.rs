@@ -20,7 +20,7 @@ impl Run<'_, '_> {
         if once && self.included.contains(&key) {
             return Ok(Flow::Next);
         }
-        if self.including.contains(&key) {
+        if self.including.contains(&key) || self.origin.as_ref() == Some(&key) {
             return Err(RunError::IncludeLoop(name.to_owned()));
         }
         let limits = self.input.limits;

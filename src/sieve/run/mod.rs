@@ -120,6 +120,19 @@ pub fn run(
     input: &Input<'_>,
     outcome: &mut Outcome,
 ) -> Result<(), RunError> {
+    run_as(script, None, message, input, outcome)
+}
+
+/// [`run`] for a script an `include` could name too (`origin`: where and
+/// under which name it is stored), so that including itself, directly or
+/// through others, is found as the loop it is (RFC 6609 §3.2).
+pub fn run_as(
+    script: &Script,
+    origin: Option<(IncludeLocation, &str)>,
+    message: &mut Message,
+    input: &Input<'_>,
+    outcome: &mut Outcome,
+) -> Result<(), RunError> {
     let mut run = Run {
         message,
         input,
@@ -129,6 +142,7 @@ pub fn run(
         vacation_given: false,
         included: Vec::new(),
         including: Vec::new(),
+        origin: origin.map(|(location, name)| (location, name.to_owned())),
     };
     run.block(&script.commands).map(|_| ())
 }
@@ -144,6 +158,8 @@ struct Run<'a, 'b> {
     included: Vec<(IncludeLocation, String)>,
     /// The scripts being run by `include`, outermost first.
     including: Vec<(IncludeLocation, String)>,
+    /// Where the top-level script is stored, when an include could name it.
+    origin: Option<(IncludeLocation, String)>,
 }
 
 impl Run<'_, '_> {

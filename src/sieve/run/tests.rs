@@ -148,3 +148,41 @@ fn an_included_script_acts_on_the_same_outcome() {
         vec!["fileinto \"first\"", "fileinto \"second\""]
     );
 }
+
+#[test]
+fn a_script_including_itself_by_its_stored_name_is_a_loop() {
+    let script = compile("require \"include\";\ninclude \"mine\";").unwrap();
+    let envelope = Envelope::default();
+    let limits = Limits::default();
+    let input = Input {
+        envelope: &envelope,
+        spam: None,
+        environment: &Library,
+        limits: &limits,
+        now: std::time::UNIX_EPOCH,
+    };
+    let mut message = Message::parse(b"Subject: hi\r\n\r\n", 15);
+    let origin = Some((IncludeLocation::Personal, "mine"));
+    assert_eq!(
+        run_as(
+            &script,
+            origin,
+            &mut message,
+            &input,
+            &mut Outcome::default()
+        ),
+        Err(RunError::IncludeLoop("mine".to_owned()))
+    );
+    // The same name in the other location is another script.
+    let origin = Some((IncludeLocation::Global, "mine"));
+    assert_eq!(
+        run_as(
+            &script,
+            origin,
+            &mut message,
+            &input,
+            &mut Outcome::default()
+        ),
+        Ok(())
+    );
+}
