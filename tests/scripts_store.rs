@@ -3,6 +3,7 @@
 //! from out-of-office and forwarding settings.
 
 use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
 
 use postamt::auth::{Address, Directory, Password};
 use postamt::delivery::{IncludeLocation, ScriptKind, ScriptStore};
@@ -10,6 +11,7 @@ use postamt::scripts::{
     AdminPosition, Forwarding, ScriptName, ScriptQuotas, ScriptStorage, ScriptsError, SieveDate,
     Vacation,
 };
+use postamt::sieve;
 use postamt::store::AccountId;
 use tempfile::TempDir;
 
@@ -299,20 +301,55 @@ fn vacation_within_its_dates_becomes_a_vacation_rule() {
     assert_eq!(f.scripts.vacation(f.alice).unwrap(), Some(settings));
     assert_eq!(
         managed_source(&f, f.alice),
-        "require [\"vacation\"];\r\n\
+        "require [\"vacation\", \"date\", \"relational\"];\r\n\
+         if allof (currentdate :value \"ge\" \"date\" \"2026-01-01\", currentdate :value \"le\" \"date\" \"2099-12-31\") {\r\n\
          vacation :days 1 :subject \"Away\" :addresses [\"alice@example.org\", \"office@example.org\"] :from \"alice@example.org\" text:\r\n\
-         Back in January.\r\n.\r\n;\r\n"
+         Back in January.\r\n.\r\n;\r\n\
+         }\r\n"
     );
 }
 
+/// Whether the managed script answers a message delivered at `unix_seconds`.
+fn answers_at(source: &str, unix_seconds: u64) -> bool {
+    struct NoMailboxes;
+    impl sieve::Environment for NoMailboxes {
+        fn mailbox_exists(&self, _: &str) -> bool {
+            false
+        }
+    }
+    let script = sieve::compile(source).unwrap();
+    let raw = b"From: bob@example.org\r\nTo: alice@example.org\r\n\r\nHi\r\n";
+    let mut message = sieve::Message::parse(raw, raw.len() as u64);
+    let envelope = sieve::Envelope::default();
+    let limits = sieve::Limits::default();
+    let input = sieve::Input {
+        envelope: &envelope,
+        spam: None,
+        environment: &NoMailboxes,
+        limits: &limits,
+        now: UNIX_EPOCH + Duration::from_secs(unix_seconds),
+    };
+    let mut outcome = sieve::Outcome::default();
+    sieve::run(&script, &mut message, &input, &mut outcome).unwrap();
+    outcome
+        .actions
+        .iter()
+        .any(|a| matches!(a, sieve::Action::Vacation(_)))
+}
+
 #[test]
-fn vacation_outside_its_dates_generates_nothing() {
+fn vacation_answers_only_on_the_days_of_its_window() {
     let f = fixture();
     let mut settings = vacation("Away", "text");
     settings.start = SieveDate::parse("2001-01-01").unwrap();
     settings.end = SieveDate::parse("2001-01-31").unwrap();
     f.scripts.set_vacation(f.alice, &settings).unwrap();
-    assert!(f.scripts.scripts_for(f.alice).unwrap().is_empty());
+    let source = managed_source(&f, f.alice);
+    // 2000-12-31 23:59:59, 2001-01-01 00:00:00, 2001-01-31 23:59:59, 2001-02-01 00:00:00 UTC.
+    assert!(!answers_at(&source, 978_307_199));
+    assert!(answers_at(&source, 978_307_200));
+    assert!(answers_at(&source, 980_985_599));
+    assert!(!answers_at(&source, 980_985_600));
 }
 
 #[test]
@@ -393,8 +430,8 @@ fn vacation_and_forwarding_share_one_managed_script() {
         .set_forwarding(f.alice, &forward(&["x@remote.test"], true))
         .unwrap();
     let source = managed_source(&f, f.alice);
-    assert!(source.starts_with("require [\"vacation\", \"copy\"];\r\n"));
-    assert!(source.ends_with(".\r\n;\r\nredirect :copy \"x@remote.test\";\r\n"));
+    assert!(source.starts_with("require [\"vacation\", \"date\", \"relational\", \"copy\"];\r\n"));
+    assert!(source.ends_with(".\r\n;\r\n}\r\nredirect :copy \"x@remote.test\";\r\n"));
 }
 
 #[test]

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use postamt::auth::Address;
 use postamt::delivery::{
-    DeliveryInfo, Disposition, IncludeLocation, ScriptKind, ScriptStore, ScriptStoreError,
-    SpamVerdict, Stage, StoredScript, Verdict,
+    DeliveryInfo, DeliveryState, Disposition, IncludeLocation, ScriptKind, ScriptStore,
+    ScriptStoreError, SpamVerdict, Stage, StoredScript, Verdict,
 };
 use postamt::queue::{QueueId, ReversePath};
 use postamt::sieve::{Limits, SieveStage};
@@ -17,8 +17,12 @@ use postamt::store::{AccountId, Keyword, MailboxName, Store, SystemFlag};
 const ACCOUNT: AccountId = AccountId(1);
 const MESSAGE: &str = "Received: from mx by here\r\nFrom: Alice <alice@example.org>\r\nTo: bob@example.net\r\nSubject: [dev] Hello\r\n\r\nHi Bob.\r\n";
 
+/// Each account's scripts, and the personal scripts `include` finds.
 #[derive(Default)]
-struct Scripts(Mutex<HashMap<AccountId, Vec<StoredScript>>>);
+struct Scripts(
+    Mutex<HashMap<AccountId, Vec<StoredScript>>>,
+    HashMap<String, String>,
+);
 
 impl Scripts {
     fn with(scripts: &[(ScriptKind, &str)]) -> Arc<Self> {
@@ -30,8 +34,12 @@ impl Scripts {
                 source: (*source).to_owned(),
             })
             .collect();
-        let store = Self::default();
+        let mut store = Self::default();
         store.0.lock().unwrap().insert(ACCOUNT, stored);
+        store.1.insert(
+            "lists".to_owned(),
+            "require \"fileinto\";\nfileinto \"Lists\";".to_owned(),
+        );
         Arc::new(store)
     }
 }
@@ -49,11 +57,14 @@ impl ScriptStore for Scripts {
 
     fn include(
         &self,
-        _: AccountId,
-        _: IncludeLocation,
-        _: &str,
+        account: AccountId,
+        location: IncludeLocation,
+        name: &str,
     ) -> Result<Option<String>, ScriptStoreError> {
-        Ok(None)
+        if account != ACCOUNT || location != IncludeLocation::Personal {
+            return Ok(None);
+        }
+        Ok(self.1.get(name).cloned())
     }
 }
 
@@ -83,18 +94,33 @@ async fn fixture() -> Fixture {
 /// Runs the stage for bob with `scripts`, starting from `disposition`.
 async fn deliver(
     scripts: &[(ScriptKind, &str)],
+    disposition: Disposition,
+) -> (Verdict, Disposition) {
+    deliver_as(scripts, disposition, QueueId(7), None).await
+}
+
+/// [`deliver`] as the message with `queue_id`, tracking `duplicate` IDs in
+/// `duplicates` when given.
+async fn deliver_as(
+    scripts: &[(ScriptKind, &str)],
     mut disposition: Disposition,
+    queue_id: QueueId,
+    duplicates: Option<Arc<DeliveryState>>,
 ) -> (Verdict, Disposition) {
     let fixture = fixture().await;
-    let stage = SieveStage::new(
+    let mut stage = SieveStage::new(
         Scripts::with(scripts),
         fixture.store.clone(),
         Limits::default(),
-    );
+    )
+    .with_host_name("mx.example.net");
+    if let Some(state) = duplicates {
+        stage = stage.with_duplicates(state);
+    }
     let sender = ReversePath::Address("alice@example.org".into());
     let login = Address::parse("bob@example.net").unwrap();
     let info = DeliveryInfo {
-        queue_id: QueueId(7),
+        queue_id,
         sender: &sender,
         recipient: "bob+lists@example.net",
         account: ACCOUNT,
@@ -116,6 +142,85 @@ async fn no_scripts_leaves_the_disposition_alone() {
     let (verdict, disposition) = deliver(&[], Disposition::default()).await;
     assert_eq!(verdict, Verdict::Continue);
     assert_eq!(disposition, Disposition::default());
+}
+
+#[tokio::test]
+async fn environment_reports_the_server_host_and_its_domain() {
+    let (_, disposition) = personal(
+        "require [\"environment\", \"fileinto\"];\n\
+         if allof (environment :is \"host\" \"mx.example.net\", environment :is \"domain\" \"example.net\") { fileinto \"Lists\"; }",
+    )
+    .await;
+    assert_eq!(disposition.copies.len(), 1);
+    assert!(!disposition.keep);
+}
+
+#[tokio::test]
+async fn include_runs_a_stored_personal_script() {
+    let (_, disposition) = personal("require \"include\";\ninclude \"lists\";").await;
+    assert!(!disposition.keep);
+    assert_eq!(disposition.copies.len(), 1);
+    assert_eq!(disposition.copies[0].folder.as_str(), "Lists");
+}
+
+#[tokio::test]
+async fn a_missing_include_keeps_the_message_and_drops_the_scripts_actions() {
+    let (verdict, disposition) =
+        personal("require [\"include\", \"fileinto\"];\nfileinto \"Lists\";\ninclude \"missing\";")
+            .await;
+    assert_eq!(verdict, Verdict::Continue);
+    assert!(disposition.keep);
+    assert!(disposition.copies.is_empty());
+}
+
+const DISCARD_DUPLICATES: &str =
+    "require \"duplicate\";\nif duplicate :header \"subject\" { discard; }";
+
+#[tokio::test]
+async fn duplicate_discards_a_second_message_but_not_a_retry_of_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = Arc::new(DeliveryState::open(dir.path()).unwrap());
+    let scripts = [(ScriptKind::Personal, DISCARD_DUPLICATES)];
+    let once = |queue_id| {
+        deliver_as(
+            &scripts,
+            Disposition::default(),
+            queue_id,
+            Some(Arc::clone(&state)),
+        )
+    };
+    assert_eq!(once(QueueId(1)).await.0, Verdict::Continue);
+    assert_eq!(once(QueueId(1)).await.0, Verdict::Continue);
+    assert_eq!(once(QueueId(2)).await.0, Verdict::Discard);
+}
+
+#[tokio::test]
+async fn duplicate_tracks_nothing_when_a_script_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = Arc::new(DeliveryState::open(dir.path()).unwrap());
+    let failing = [
+        (ScriptKind::Personal, DISCARD_DUPLICATES),
+        (
+            ScriptKind::AdminAfter,
+            "require \"include\";\ninclude \"missing\";",
+        ),
+    ];
+    let (verdict, _) = deliver_as(
+        &failing,
+        Disposition::default(),
+        QueueId(1),
+        Some(Arc::clone(&state)),
+    )
+    .await;
+    assert_eq!(verdict, Verdict::Continue);
+    let (verdict, _) = deliver_as(
+        &[(ScriptKind::Personal, DISCARD_DUPLICATES)],
+        Disposition::default(),
+        QueueId(2),
+        Some(state),
+    )
+    .await;
+    assert_eq!(verdict, Verdict::Continue);
 }
 
 #[tokio::test]

@@ -5,22 +5,70 @@
 //! A case holds `case.sieve`, optionally `message.eml` (LF line ends are
 //! fine), `envelope` (`from: ...` and `to: ...` lines, `detail: ...`), `spam`
 //! (`<spamtest> <percent>`) and `expected`: one action per line as
-//! `Outcome::lines` writes them, or `error line L column C: message`.
+//! `Outcome::lines` writes them, or `error line L column C: message`, or
+//! `runtime error: ...`. Scripts a case includes are `personal/<name>.sieve`
+//! and `global/<name>.sieve` beside it; the IDs `duplicate` finds already
+//! tracked are in `seen` (`handle<TAB>id` lines), and those a run would
+//! track are written after the actions as `track "handle" "id" seconds`. Every
+//! case runs at the same instant ([`NOW`]), so `currentdate` is deterministic.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
 
+use postamt::delivery::IncludeLocation;
 use postamt::sieve::{
-    Envelope, Environment, Input, Limits, Message, Outcome, SpamScores, compile, run,
+    Envelope, Environment, Input, Limits, Message, Outcome, Script, SpamScores, compile, run,
 };
 
-struct Mailboxes;
+/// The case's surroundings: fixed mailboxes and host, and the scripts
+/// under its `personal/` and `global/` folders for `include`.
+struct World<'a> {
+    case: &'a Path,
+}
 
-impl Environment for Mailboxes {
+impl Environment for World<'_> {
     fn mailbox_exists(&self, name: &str) -> bool {
         ["INBOX", "Lists", "Junk", "Archive"].contains(&name)
     }
+
+    fn item(&self, name: &str) -> Option<String> {
+        match name {
+            "host" => Some("mx.example.net".to_owned()),
+            "domain" => Some("example.net".to_owned()),
+            _ => None,
+        }
+    }
+
+    /// The case's `seen` file: one `handle<TAB>id` a line.
+    fn duplicate_seen(&self, handle: &str, id: &str) -> bool {
+        let seen = fs::read_to_string(self.case.join("seen")).unwrap_or_default();
+        seen.lines()
+            .any(|line| line.split_once('\t') == Some((handle, id)))
+    }
+
+    fn include(
+        &self,
+        location: IncludeLocation,
+        name: &str,
+    ) -> Result<Option<Arc<Script>>, String> {
+        let folder = match location {
+            IncludeLocation::Personal => "personal",
+            IncludeLocation::Global => "global",
+        };
+        let Ok(source) = fs::read_to_string(self.case.join(folder).join(format!("{name}.sieve")))
+        else {
+            return Ok(None);
+        };
+        compile(&source)
+            .map(|script| Some(Arc::new(script)))
+            .map_err(|e| e.to_string())
+    }
 }
+
+/// Every case runs at Tue, 24 Nov 2026 09:30:00 +0000.
+const NOW: u64 = 1_795_512_600;
 
 const DEFAULT_MESSAGE: &str =
     "From: Alice <alice@example.org>\nTo: bob@example.net\nSubject: Hello\n\nHi Bob.\n";
@@ -91,12 +139,20 @@ fn actual(case: &Path) -> Vec<String> {
     let input = Input {
         envelope: &envelope,
         spam: spam(case),
-        environment: &Mailboxes,
+        environment: &World { case },
         limits: &limits,
+        now: UNIX_EPOCH + Duration::from_secs(NOW),
     };
     let mut outcome = Outcome::default();
     match run(&script, &mut message, &input, &mut outcome) {
-        Ok(()) => outcome.lines(),
+        Ok(()) => {
+            let tracked = outcome
+                .duplicates
+                .iter()
+                .filter(|mark| mark.to_record())
+                .map(|mark| format!("track {:?} {:?} {}", mark.handle, mark.id, mark.seconds));
+            outcome.lines().into_iter().chain(tracked).collect()
+        }
         Err(e) => vec![format!("runtime error: {e}")],
     }
 }

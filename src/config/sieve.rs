@@ -1,5 +1,6 @@
 //! `[sieve]`: how far one delivery's Sieve scripts may go (actions,
-//! redirects, variable sizes, script size, body bytes scanned).
+//! redirects, variable sizes, script size, body bytes scanned, includes,
+//! how long `duplicate` remembers).
 //!
 //! Owns the section's shape, defaults and checks; the Sieve stage turns it
 //! into its own limits and must not read the file itself.
@@ -21,6 +22,16 @@ pub struct SieveSection {
     pub max_script_size: u32,
     /// Body bytes a `body` test reads (RFC 5173).
     pub body_bytes: u32,
+    /// How deep `include` may nest (RFC 6609 §3.2); deeper is a runtime
+    /// error, and the message is kept.
+    pub max_include_depth: u32,
+    /// Scripts one top-level script may include in all.
+    pub max_includes: u32,
+    /// How long `duplicate` (RFC 7352 §3.3) tracks an ID without
+    /// `:seconds`.
+    pub duplicate_default_seconds: u64,
+    /// The longest `:seconds` honoured; longer is cut to it.
+    pub duplicate_max_seconds: u64,
 }
 
 impl Default for SieveSection {
@@ -31,6 +42,10 @@ impl Default for SieveSection {
             max_variable_size: 4096,
             max_script_size: 65536,
             body_bytes: 262_144,
+            max_include_depth: 5,
+            max_includes: 32,
+            duplicate_default_seconds: 86_400,
+            duplicate_max_seconds: 604_800,
         }
     }
 }
@@ -46,6 +61,12 @@ pub(super) fn validate(sieve: &SieveSection) -> Result<(), (String, String)> {
     }
     if sieve.max_script_size == 0 || sieve.max_script_size > 1 << 20 {
         return invalid("max_script_size", "must be between 1 and 1048576");
+    }
+    if sieve.duplicate_default_seconds > sieve.duplicate_max_seconds {
+        return invalid(
+            "duplicate_default_seconds",
+            "must not exceed sieve.duplicate_max_seconds",
+        );
     }
     Ok(())
 }
@@ -68,6 +89,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.starts_with("sieve.max_actions"), "{error}");
+    }
+
+    #[test]
+    fn duplicate_default_above_the_maximum_is_refused() {
+        let error = Config::from_toml_str(
+            "[sieve]\nduplicate_default_seconds = 10\nduplicate_max_seconds = 5\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.starts_with("sieve.duplicate_default_seconds"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! `<data_dir>/delivery.db`: what the pipeline must remember between
 //! deliveries: whom each user's vacation answered and when (RFC 5230
-//! §4.2), and Trash watermarks (which UIDs were already in Trash at a time, so expiry
-//! knows how long a message has been there). Blocking: callers use the
-//! blocking pool.
+//! §4.2), Trash watermarks (which UIDs were already in Trash at a time, so
+//! expiry knows how long a message has been there), and the IDs Sieve's
+//! `duplicate` test tracks (RFC 7352). Blocking: callers use the blocking
+//! pool.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::queue::QueueId;
 use crate::store::AccountId;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -62,7 +64,15 @@ impl DeliveryState {
                  uid_next INTEGER NOT NULL,
                  at_ms INTEGER NOT NULL
              );
-             CREATE INDEX IF NOT EXISTS trash_marks_by_account ON trash_marks (account, at_ms);",
+             CREATE INDEX IF NOT EXISTS trash_marks_by_account ON trash_marks (account, at_ms);
+             CREATE TABLE IF NOT EXISTS sieve_duplicates (
+                 account INTEGER NOT NULL,
+                 id TEXT NOT NULL,
+                 queue_id INTEGER NOT NULL,
+                 expires_ms INTEGER NOT NULL,
+                 PRIMARY KEY (account, id)
+             );
+             CREATE INDEX IF NOT EXISTS sieve_duplicates_by_expiry ON sieve_duplicates (expires_ms);",
         )?;
         Ok(DeliveryState {
             connection: Mutex::new(connection),
@@ -168,9 +178,117 @@ impl DeliveryState {
     }
 }
 
+impl DeliveryState {
+    /// Whether `account`'s scripts tracked `id` for another message and
+    /// it has not expired (RFC 7352 §3). The message that first tracked it
+    /// does not count: a retried delivery must not see itself as its own
+    /// duplicate, or a `duplicate`-then-`discard` script would lose it.
+    pub fn duplicate_seen(
+        &self,
+        account: AccountId,
+        id: &str,
+        queue_id: QueueId,
+        now_ms: i64,
+    ) -> Result<bool, StateError> {
+        Ok(self
+            .connection()
+            .query_row(
+                "SELECT 1 FROM sieve_duplicates
+                 WHERE account = ?1 AND id = ?2 AND queue_id != ?3 AND expires_ms > ?4",
+                params![account.0, id, queue_number(queue_id), now_ms],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Tracks `id` for `account` until `expires_ms`, pruning every expired
+    /// ID first. Tracking it again moves only the expiry (`:last`, RFC 7352
+    /// §3.3): the message that first tracked it stays the one exempted.
+    pub fn record_duplicate(
+        &self,
+        account: AccountId,
+        id: &str,
+        queue_id: QueueId,
+        expires_ms: i64,
+        now_ms: i64,
+    ) -> Result<(), StateError> {
+        let connection = self.connection();
+        connection.execute(
+            "DELETE FROM sieve_duplicates WHERE expires_ms <= ?1",
+            [now_ms],
+        )?;
+        connection.execute(
+            "INSERT INTO sieve_duplicates (account, id, queue_id, expires_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (account, id) DO UPDATE SET expires_ms = excluded.expires_ms",
+            params![account.0, id, queue_number(queue_id), expires_ms],
+        )?;
+        Ok(())
+    }
+}
+
+/// A queue id as SQLite's signed integer (ids never come near the top).
+fn queue_number(queue_id: QueueId) -> i64 {
+    i64::try_from(queue_id.0).unwrap_or(i64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_duplicate_id_is_seen_until_it_expires_and_per_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = DeliveryState::open(dir.path()).unwrap();
+        let (alice, bob) = (AccountId(1), AccountId(2));
+        let (first, second) = (QueueId(1), QueueId(2));
+        assert!(!state.duplicate_seen(alice, "id", second, 0).unwrap());
+        state.record_duplicate(alice, "id", first, 1000, 0).unwrap();
+        assert!(state.duplicate_seen(alice, "id", second, 999).unwrap());
+        assert!(!state.duplicate_seen(bob, "id", second, 999).unwrap());
+        assert!(!state.duplicate_seen(alice, "id", second, 1000).unwrap());
+        // Recording again moves the expiry.
+        state
+            .record_duplicate(alice, "id", second, 5000, 500)
+            .unwrap();
+        assert!(state.duplicate_seen(alice, "id", second, 4999).unwrap());
+    }
+
+    #[test]
+    fn a_retried_delivery_is_not_its_own_duplicate() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = DeliveryState::open(dir.path()).unwrap();
+        let alice = AccountId(1);
+        state
+            .record_duplicate(alice, "id", QueueId(7), 1000, 0)
+            .unwrap();
+        assert!(!state.duplicate_seen(alice, "id", QueueId(7), 10).unwrap());
+        // A later message moving the expiry does not take the exemption.
+        state
+            .record_duplicate(alice, "id", QueueId(8), 2000, 20)
+            .unwrap();
+        assert!(!state.duplicate_seen(alice, "id", QueueId(7), 30).unwrap());
+        assert!(state.duplicate_seen(alice, "id", QueueId(8), 30).unwrap());
+    }
+
+    #[test]
+    fn expired_duplicate_ids_are_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = DeliveryState::open(dir.path()).unwrap();
+        state
+            .record_duplicate(AccountId(1), "old", QueueId(1), 100, 0)
+            .unwrap();
+        state
+            .record_duplicate(AccountId(1), "new", QueueId(2), 10_000, 200)
+            .unwrap();
+        let rows: i64 = state
+            .connection()
+            .query_row("SELECT COUNT(*) FROM sieve_duplicates", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        assert_eq!(rows, 1);
+    }
 
     const WEEK: Duration = Duration::from_secs(7 * 24 * 3600);
     const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;

@@ -2,7 +2,6 @@
 //! and what `include` finds.
 
 use super::admin::AdminPosition;
-use super::dates::SieveDate;
 use super::managed::{MANAGED_SCRIPT_NAME, managed_script};
 use super::{ScriptName, ScriptStorage, ScriptsError};
 use crate::auth::AliasAddress;
@@ -42,13 +41,8 @@ impl ScriptStore for ScriptStorage {
                 .collect(),
             None => Vec::new(),
         };
-        let today = SieveDate::today();
-        if let Some(source) = managed_script(
-            vacation.as_ref(),
-            forwarding.as_ref(),
-            &own_addresses,
-            &today,
-        ) {
+        if let Some(source) = managed_script(vacation.as_ref(), forwarding.as_ref(), &own_addresses)
+        {
             scripts.push(StoredScript {
                 kind: ScriptKind::Managed,
                 name: MANAGED_SCRIPT_NAME.to_owned(),

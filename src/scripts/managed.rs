@@ -1,21 +1,20 @@
 //! The Managed script: standard Sieve generated from the user's
 //! out-of-office and forwarding settings (RFC 5228 with vacation RFC 5230
-//! and copy RFC 3894). It is generated for each delivery, so the
-//! out-of-office window is decided here, on the day of delivery (UTC),
-//! rather than by the script.
+//! and copy RFC 3894). The out-of-office window is the script's own
+//! `currentdate` test (RFC 5260 §5, in the server's zone, UTC), so the
+//! script is the same whatever day it is generated on.
 //!
 //! Every user-supplied string goes through [`quoted`] or [`multiline`], so
 //! no setting can end a string early and inject commands. Lines end in CRLF
 //! as RFC 5228 §2.2 requires.
 
-use super::dates::SieveDate;
 use super::settings::{Forwarding, Vacation};
 use crate::auth::Address;
 
 /// The name the Managed script carries in [`crate::delivery::StoredScript`].
 pub const MANAGED_SCRIPT_NAME: &str = "managed";
 
-/// The script for these settings on `today`, or `None` when nothing is on.
+/// The script for these settings, or `None` when nothing is on.
 /// `own_addresses` are the user's addresses (primary and aliases): the
 /// vacation rule answers only mail sent to one of them (RFC 5230 §4.5
 /// `:addresses`), so list and Bcc mail gets no notice.
@@ -23,16 +22,14 @@ pub fn managed_script(
     vacation: Option<&Vacation>,
     forwarding: Option<&Forwarding>,
     own_addresses: &[Address],
-    today: &SieveDate,
 ) -> Option<String> {
-    let vacation = vacation
-        .filter(|vacation| vacation.enabled && vacation.start <= *today && *today <= vacation.end);
+    let vacation = vacation.filter(|vacation| vacation.enabled);
     if vacation.is_none() && forwarding.is_none() {
         return None;
     }
     let mut extensions = Vec::new();
     if vacation.is_some() {
-        extensions.push("\"vacation\"");
+        extensions.extend(["\"vacation\"", "\"date\"", "\"relational\""]);
     }
     if forwarding.is_some_and(|forwarding| forwarding.keep_copy) {
         extensions.push("\"copy\"");
@@ -53,7 +50,9 @@ pub fn managed_script(
     Some(script)
 }
 
-/// The `vacation` command, answering once a day per sender.
+/// The `vacation` command inside its window, answering once a day per
+/// sender. The window's ends are compared as `yyyy-mm-dd` text, which
+/// sorts in date order.
 fn vacation_rule(vacation: &Vacation, own_addresses: &[Address]) -> String {
     let addresses = if own_addresses.is_empty() {
         String::new()
@@ -74,7 +73,11 @@ fn vacation_rule(vacation: &Vacation, own_addresses: &[Address]) -> String {
         .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
         .collect();
     format!(
-        "vacation :days 1 :subject {subject} {addresses}{from}{text};\r\n",
+        "if allof (currentdate :value \"ge\" \"date\" {start}, currentdate :value \"le\" \"date\" {end}) {{\r\n\
+         vacation :days 1 :subject {subject} {addresses}{from}{text};\r\n\
+         }}\r\n",
+        start = quoted(vacation.start.as_str()),
+        end = quoted(vacation.end.as_str()),
         subject = quoted(&subject),
         text = multiline(&vacation.text),
     )

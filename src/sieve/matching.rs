@@ -1,10 +1,12 @@
 //! Comparing values with keys: the comparators (RFC 4790 as RFC 5228
 //! §2.7.3 uses them), the match types `:is`, `:contains`, `:matches`
-//! (with the match variables of RFC 5229 §3.2) and the relational `:value`
-//! and `:count` (RFC 5231). Linear or O(value × key) work, no recursion.
+//! (with the match variables of RFC 5229 §3.2), the relational `:value`
+//! and `:count` (RFC 5231) and `:regex` (draft-ietf-sieve-regex-01, built
+//! by [`super::pattern`]). Linear or O(value × key) work, no recursion.
 
 use std::cmp::Ordering;
 
+use super::pattern;
 use super::script::{Comparator, MatchKind, Matcher};
 
 /// What a successful match leaves for `${0}`..`${9}`: the whole value,
@@ -20,6 +22,9 @@ pub fn matches_any(matcher: &Matcher, values: &[String], keys: &[String]) -> Opt
             .iter()
             .any(|key| relation.holds(compare(Comparator::AsciiNumeric, &count, key)))
             .then(Vec::new);
+    }
+    if matcher.kind == MatchKind::Regex {
+        return regex_any(matcher.comparator, values, keys);
     }
     for value in values {
         for key in keys {
@@ -50,9 +55,27 @@ fn matches_one(matcher: &Matcher, value: &str, key: &str) -> Option<Captures> {
             return wildcard(value, key, comparator == Comparator::AsciiCasemap);
         }
         MatchKind::Value(relation) => relation.holds(compare(comparator, value, key)),
-        MatchKind::Count(_) => false,
+        MatchKind::Count(_) | MatchKind::Regex => false,
     };
     found.then(Vec::new)
+}
+
+/// `:regex`: each key built once; a key that is not a valid pattern (one
+/// a variable made invalid) matches nothing.
+fn regex_any(comparator: Comparator, values: &[String], keys: &[String]) -> Option<Captures> {
+    if comparator == Comparator::AsciiNumeric {
+        return None;
+    }
+    let fold = comparator == Comparator::AsciiCasemap;
+    let regexes: Vec<regex::Regex> = keys
+        .iter()
+        .filter_map(|key| pattern::build(key, fold).ok())
+        .collect();
+    values.iter().find_map(|value| {
+        regexes
+            .iter()
+            .find_map(|regex| pattern::captures(regex, value))
+    })
 }
 
 /// The comparator's ordering of `a` and `b`.

@@ -87,6 +87,16 @@ impl Message {
             .collect()
     }
 
+    /// The addresses of each field named `name`, field by field, for
+    /// `:index` (RFC 5260 §6).
+    pub fn address_fields(&self, name: &str) -> Vec<Vec<String>> {
+        self.fields
+            .iter()
+            .filter(|f| f.name.eq_ignore_ascii_case(name))
+            .map(|f| parse_addresses(&unfold(&f.raw)))
+            .collect()
+    }
+
     /// `addheader` (RFC 5293 §4): first unless `last`; a non-ASCII value is
     /// RFC 2047-encoded.
     pub fn add_field(&mut self, name: &str, value: &str, last: bool) {

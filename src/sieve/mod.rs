@@ -6,12 +6,14 @@
 
 mod ast;
 mod compile;
+mod dates;
 mod error;
 mod lexer;
 mod matching;
 mod message;
 mod outcome;
 mod parser;
+mod pattern;
 mod run;
 mod script;
 mod stage;
@@ -20,8 +22,8 @@ mod variables;
 pub use compile::{MAX_SCRIPT_SIZE, compile, extensions};
 pub use error::CompileError;
 pub use message::Message;
-pub use outcome::{Action, Outcome, VacationRequest};
-pub use run::{Envelope, Environment, Input, RunError, SpamScores, run};
+pub use outcome::{Action, DuplicateMark, Outcome, VacationRequest};
+pub use run::{Envelope, Environment, Input, RunError, SpamScores, run, run_as};
 pub use script::Script;
 pub use stage::SieveStage;
 
@@ -38,6 +40,14 @@ pub struct Limits {
     pub max_script_size: usize,
     /// Body bytes read for `body` tests (RFC 5173).
     pub body_bytes: usize,
+    /// How deep `include` may nest (RFC 6609 §3.2).
+    pub max_include_depth: usize,
+    /// Scripts one top-level script may include in all.
+    pub max_includes: usize,
+    /// `duplicate` without `:seconds` (RFC 7352 §3.3).
+    pub duplicate_default_seconds: u64,
+    /// The longest `duplicate :seconds` honoured.
+    pub duplicate_max_seconds: u64,
 }
 
 impl Default for Limits {
@@ -56,6 +66,10 @@ impl From<&crate::config::SieveSection> for Limits {
             max_variable_size: size(section.max_variable_size),
             max_script_size: size(section.max_script_size),
             body_bytes: size(section.body_bytes),
+            max_include_depth: size(section.max_include_depth),
+            max_includes: size(section.max_includes),
+            duplicate_default_seconds: section.duplicate_default_seconds,
+            duplicate_max_seconds: section.duplicate_max_seconds,
         }
     }
 }

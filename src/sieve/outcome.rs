@@ -50,6 +50,31 @@ pub struct Outcome {
     /// The imap4flags internal variable (RFC 5232 §3), flags the implicit
     /// keep gets.
     pub flags: Vec<String>,
+    /// The IDs `duplicate` tested, to track once the scripts succeeded
+    /// (RFC 7352 §3.1).
+    pub duplicates: Vec<DuplicateMark>,
+}
+
+/// One ID the `duplicate` test looked up (RFC 7352 §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateMark {
+    /// `:handle`, empty when not given.
+    pub handle: String,
+    pub id: String,
+    /// Whether it was tracked already: the test's answer.
+    pub seen: bool,
+    /// How long to track it from now.
+    pub seconds: u64,
+    /// `:last`: a repeat moves the expiry (§3.3).
+    pub last: bool,
+}
+
+impl DuplicateMark {
+    /// Whether the ID is (re)stored when the scripts succeed: a new ID
+    /// always, a seen one only with `:last`.
+    pub fn to_record(&self) -> bool {
+        !self.seen || self.last
+    }
 }
 
 impl Default for Outcome {
@@ -58,6 +83,7 @@ impl Default for Outcome {
             actions: Vec::new(),
             implicit_keep: true,
             flags: Vec::new(),
+            duplicates: Vec::new(),
         }
     }
 }

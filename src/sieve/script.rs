@@ -3,6 +3,8 @@
 //! times. Strings stay as written; with `variables` they are expanded when
 //! the script runs (RFC 5229 §3).
 
+use crate::delivery::IncludeLocation;
+
 /// A script that compiled: run it with [`super::run`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Script {
@@ -58,6 +60,17 @@ pub(crate) enum Command {
         name: String,
         patterns: Option<Vec<String>>,
     },
+    /// RFC 6609 §3.2.
+    Include {
+        location: IncludeLocation,
+        once: bool,
+        optional: bool,
+        name: String,
+    },
+    /// RFC 6609 §3.4.
+    Return,
+    /// RFC 6609 §3.3: the names, lower-case.
+    Global(Vec<String>),
 }
 
 /// `vacation`'s arguments (RFC 5230 §4, RFC 6131).
@@ -81,17 +94,19 @@ pub(crate) enum Modifier {
     LowerFirst,
     UpperFirst,
     QuoteWildcard,
+    /// draft-ietf-sieve-regex-01 §4.
+    QuoteRegex,
     Length,
 }
 
 impl Modifier {
     /// RFC 5229 §4.1: 40 `:lower`/`:upper`, 30 `:lowerfirst`/`:upperfirst`,
-    /// 20 `:quotewildcard`, 10 `:length`.
+    /// 20 `:quotewildcard` (and `:quoteregex`), 10 `:length`.
     pub fn precedence(self) -> u8 {
         match self {
             Self::Lower | Self::Upper => 40,
             Self::LowerFirst | Self::UpperFirst => 30,
-            Self::QuoteWildcard => 20,
+            Self::QuoteWildcard | Self::QuoteRegex => 20,
             Self::Length => 10,
         }
     }
@@ -118,13 +133,31 @@ pub(crate) enum Test {
     },
     Header {
         matcher: Matcher,
+        index: Option<FieldIndex>,
         names: Vec<String>,
         keys: Vec<String>,
     },
     Address {
         matcher: Matcher,
         part: AddressPart,
+        index: Option<FieldIndex>,
         names: Vec<String>,
+        keys: Vec<String>,
+    },
+    /// RFC 5260 §4.
+    Date {
+        matcher: Matcher,
+        zone: DateZone,
+        index: Option<FieldIndex>,
+        name: String,
+        part: String,
+        keys: Vec<String>,
+    },
+    /// RFC 5260 §5.
+    CurrentDate {
+        matcher: Matcher,
+        zone: DateZone,
+        part: String,
         keys: Vec<String>,
     },
     Envelope {
@@ -149,11 +182,66 @@ pub(crate) enum Test {
         keys: Vec<String>,
     },
     MailboxExists(Vec<String>),
+    /// RFC 7352 §3.
+    Duplicate {
+        handle: Option<String>,
+        id: DuplicateId,
+        seconds: Option<u64>,
+        last: bool,
+    },
+    /// RFC 5183 §4.
+    Environment {
+        matcher: Matcher,
+        name: String,
+        keys: Vec<String>,
+    },
     Spam {
         matcher: Matcher,
         percent: bool,
         value: String,
     },
+}
+
+/// `:index N [:last]` (RFC 5260 §6): only the Nth field of a name,
+/// counted from 1, from the end with `:last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FieldIndex {
+    pub position: usize,
+    pub from_end: bool,
+}
+
+impl FieldIndex {
+    /// The one item of `items` this index selects, if there is one.
+    pub fn select<T>(self, mut items: Vec<T>) -> Option<T> {
+        let at = if self.from_end {
+            items.len().checked_sub(self.position)?
+        } else {
+            self.position.checked_sub(1)?
+        };
+        (at < items.len()).then(|| items.swap_remove(at))
+    }
+}
+
+/// What `duplicate` tracks (RFC 7352 §3.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DuplicateId {
+    /// The Message-ID field, by default.
+    MessageId,
+    /// `:header`: that field's value.
+    Header(String),
+    /// `:uniqueid`: the string itself.
+    UniqueId(String),
+}
+
+/// The zone a date is shown in (RFC 5260 §4.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DateZone {
+    /// The server's (UTC).
+    Local,
+    /// `:zone`, as written (variables expand at run time).
+    Given(String),
+    /// `:originalzone`: the zone the header field was written in.
+    Original,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -179,6 +267,8 @@ pub(crate) enum MatchKind {
     Count(Relation),
     /// RFC 5231 §4.1.
     Value(Relation),
+    /// draft-ietf-sieve-regex-01 §3.
+    Regex,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

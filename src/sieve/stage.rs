@@ -11,24 +11,31 @@
 //! that does not compile, or fails while running, is logged with its name
 //! and contributes nothing: its partial actions are dropped and the
 //! implicit keep is restored, so a broken script never loses mail.
+//!
+//! On the blocking pool, the job also answers what the scripts ask of the
+//! world: `include` (RFC 6609) reads the [`ScriptStore`] and compiles
+//! through the same cache; `duplicate` (RFC 7352) looks IDs up in
+//! delivery.db and, once the whole chain ran without a runtime error,
+//! tracks the new ones there; `currentdate` sees the time the stage
+//! started.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::delivery::{
-    AutoReply, DeliveryInfo, Disposition, FiledCopy, ScriptStore, Stage, StageError, StageFuture,
-    StoredScript, Verdict,
+    AutoReply, DeliveryInfo, DeliveryState, Disposition, FiledCopy, IncludeLocation, ScriptKind,
+    ScriptStore, Stage, StageError, StageFuture, StoredScript, Verdict,
 };
-use crate::queue::ReversePath;
-use crate::store::{Flags, Keyword, MailboxName, Store, SystemFlag};
+use crate::queue::{QueueId, ReversePath};
+use crate::store::{AccountId, Flags, Keyword, MailboxName, Store, SystemFlag};
 
 use super::{
     Action, Envelope, Environment, Input, Limits, Message, Outcome, Script, SpamScores, compile,
-    run,
+    run_as,
 };
 
 /// Compiled scripts kept; the cache is emptied when it is full.
@@ -41,6 +48,8 @@ pub struct SieveStage {
     store: Store,
     limits: Limits,
     cache: Arc<Mutex<HashMap<u64, Arc<Script>>>>,
+    host_name: Option<String>,
+    duplicates: Option<Arc<DeliveryState>>,
 }
 
 impl SieveStage {
@@ -50,7 +59,24 @@ impl SieveStage {
             store,
             limits,
             cache: Arc::new(Mutex::new(HashMap::new())),
+            host_name: None,
+            duplicates: None,
         }
+    }
+
+    /// Where `duplicate` (RFC 7352) tracks IDs; without it every message
+    /// is new to the test.
+    pub fn with_duplicates(mut self, state: Arc<DeliveryState>) -> Self {
+        self.duplicates = Some(state);
+        self
+    }
+
+    /// The server's host name (`server.hostname`), which the `environment`
+    /// items "host" and "domain" report (RFC 5183 §4.1); without it they
+    /// are unknown.
+    pub fn with_host_name(mut self, host_name: &str) -> Self {
+        self.host_name = Some(host_name.to_owned());
+        self
     }
 }
 
@@ -88,6 +114,8 @@ impl Stage for SieveStage {
                 .collect();
             let job = Job {
                 scripts,
+                store: Arc::clone(&self.scripts),
+                account,
                 cache: Arc::clone(&self.cache),
                 limits: self.limits.clone(),
                 path: delivery.message.to_path_buf(),
@@ -106,6 +134,10 @@ impl Stage for SieveStage {
                 }),
                 flags: disposition.flags.clone(),
                 mailboxes,
+                host_name: self.host_name.clone(),
+                now: SystemTime::now(),
+                duplicates: self.duplicates.clone(),
+                queue_id: delivery.queue_id,
             };
             let result = tokio::task::spawn_blocking(move || job.run())
                 .await
@@ -124,6 +156,10 @@ struct Decided {
 /// One delivery's work on the blocking pool.
 struct Job {
     scripts: Vec<StoredScript>,
+    /// Where `include` finds scripts (RFC 6609); read on this thread, which
+    /// is the blocking pool's.
+    store: Arc<dyn ScriptStore>,
+    account: AccountId,
     cache: Arc<Mutex<HashMap<u64, Arc<Script>>>>,
     limits: Limits,
     path: std::path::PathBuf,
@@ -132,13 +168,67 @@ struct Job {
     spam: Option<SpamScores>,
     flags: Flags,
     mailboxes: HashSet<String>,
+    host_name: Option<String>,
+    now: SystemTime,
+    duplicates: Option<Arc<DeliveryState>>,
+    queue_id: QueueId,
 }
 
-struct Mailboxes<'a>(&'a HashSet<String>);
+/// The world as this delivery's scripts see it.
+struct Surroundings<'a> {
+    job: &'a Job,
+}
 
-impl Environment for Mailboxes<'_> {
+impl Environment for Surroundings<'_> {
     fn mailbox_exists(&self, name: &str) -> bool {
-        self.0.contains(name) || name.eq_ignore_ascii_case("INBOX")
+        self.job.mailboxes.contains(name) || name.eq_ignore_ascii_case("INBOX")
+    }
+
+    fn duplicate_seen(&self, handle: &str, id: &str) -> bool {
+        let Some(state) = &self.job.duplicates else {
+            return false;
+        };
+        let key = duplicate_key(handle, id);
+        state
+            .duplicate_seen(self.job.account, &key, self.job.queue_id, unix_ms(self.job.now))
+            .unwrap_or_else(|e| {
+                // Unknown is new: a message wrongly thought a duplicate
+                // could be discarded.
+                tracing::warn!(error = %e, "sieve duplicate lookup failed, taking the message as new");
+                false
+            })
+    }
+
+    fn include(
+        &self,
+        location: IncludeLocation,
+        name: &str,
+    ) -> Result<Option<Arc<Script>>, String> {
+        let source = self
+            .job
+            .store
+            .include(self.job.account, location, name)
+            .map_err(|e| e.to_string())?;
+        match source {
+            Some(source) => self.job.compiled(&source).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The delivery does not carry the SMTP peer, so "remote-host" and
+    /// "remote-ip" stay unknown.
+    fn item(&self, name: &str) -> Option<String> {
+        let host = self.job.host_name.as_deref()?;
+        match name {
+            "host" => Some(host.to_owned()),
+            // RFC 5183 §4.1: usually a proper suffix of the host name.
+            "domain" => Some(
+                host.split_once('.')
+                    .map_or(host, |(_, domain)| domain)
+                    .to_owned(),
+            ),
+            _ => None,
+        }
     }
 }
 
@@ -152,27 +242,41 @@ impl Job {
             flags: flag_names(&self.flags),
             ..Outcome::default()
         };
-        let environment = Mailboxes(&self.mailboxes);
+        let environment = Surroundings { job: &self };
         let input = Input {
             envelope: &self.envelope,
             spam: self.spam,
             environment: &environment,
             limits: &self.limits,
+            now: self.now,
         };
+        let mut failed = false;
         for stored in &self.scripts {
-            let Some(script) = self.compiled(stored) else {
-                continue;
+            let script = match self.compiled(&stored.source) {
+                Ok(script) => script,
+                Err(e) => {
+                    tracing::warn!(script = %stored.name, kind = ?stored.kind, error = %e, "sieve script skipped");
+                    continue;
+                }
             };
             let (saved_message, saved_outcome) = (message.clone(), outcome.clone());
-            if let Err(e) = run(&script, &mut message, &input, &mut outcome) {
+            // The user's active script is one of their personal scripts, so
+            // an include can name it.
+            let origin = (stored.kind == ScriptKind::Personal)
+                .then_some((IncludeLocation::Personal, stored.name.as_str()));
+            if let Err(e) = run_as(&script, origin, &mut message, &input, &mut outcome) {
                 tracing::warn!(script = %stored.name, kind = ?stored.kind, error = %e, "sieve script failed, keeping the message");
                 message = saved_message;
                 outcome = saved_outcome;
                 outcome.implicit_keep = true;
+                failed = true;
             }
             if outcome.ended() {
                 break;
             }
+        }
+        if !failed {
+            self.track_duplicates(&outcome);
         }
         Ok(Decided {
             outcome,
@@ -180,36 +284,69 @@ impl Job {
         })
     }
 
-    fn compiled(&self, stored: &StoredScript) -> Option<Arc<Script>> {
-        if stored.source.len() > self.limits.max_script_size {
-            tracing::warn!(script = %stored.name, kind = ?stored.kind, "sieve script larger than sieve.max_script_size, skipped");
-            return None;
+    /// RFC 7352 §3.1: the IDs are stored only when the scripts completed.
+    fn track_duplicates(&self, outcome: &Outcome) {
+        let Some(state) = &self.duplicates else {
+            return;
+        };
+        let now = unix_ms(self.now);
+        for mark in outcome.duplicates.iter().filter(|m| m.to_record()) {
+            let lifetime = i64::try_from(mark.seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+            let key = duplicate_key(&mark.handle, &mark.id);
+            if let Err(e) = state.record_duplicate(
+                self.account,
+                &key,
+                self.queue_id,
+                now.saturating_add(lifetime),
+                now,
+            ) {
+                tracing::warn!(error = %e, "sieve duplicate ID not tracked");
+            }
+        }
+    }
+
+    /// The script compiled, from the cache when it was seen before; `Err`
+    /// says why it cannot run.
+    fn compiled(&self, source: &str) -> Result<Arc<Script>, String> {
+        if source.len() > self.limits.max_script_size {
+            return Err("larger than sieve.max_script_size".to_owned());
         }
         let mut hasher = DefaultHasher::new();
-        stored.source.hash(&mut hasher);
+        source.hash(&mut hasher);
         let key = hasher.finish();
         if let Ok(cache) = self.cache.lock()
             && let Some(script) = cache.get(&key)
         {
-            return Some(Arc::clone(script));
+            return Ok(Arc::clone(script));
         }
-        match compile(&stored.source) {
-            Ok(script) => {
-                let script = Arc::new(script);
-                if let Ok(mut cache) = self.cache.lock() {
-                    if cache.len() >= CACHE_SIZE {
-                        cache.clear();
-                    }
-                    cache.insert(key, Arc::clone(&script));
-                }
-                Some(script)
+        let script = Arc::new(compile(source).map_err(|e| format!("does not compile: {e}"))?);
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= CACHE_SIZE {
+                cache.clear();
             }
-            Err(e) => {
-                tracing::warn!(script = %stored.name, kind = ?stored.kind, error = %e, "sieve script does not compile, skipped");
-                None
-            }
+            cache.insert(key, Arc::clone(&script));
         }
+        Ok(script)
     }
+}
+
+/// The stored form of a tracked ID: a SHA-256 of handle and ID, so a huge
+/// header value takes no more room than a short one.
+fn duplicate_key(handle: &str, id: &str) -> String {
+    let mut input = Vec::with_capacity(handle.len() + id.len() + 1);
+    input.extend_from_slice(handle.as_bytes());
+    input.push(0);
+    input.extend_from_slice(id.as_bytes());
+    ring::digest::digest(&ring::digest::SHA256, &input)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn unix_ms(time: SystemTime) -> i64 {
+    time.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {

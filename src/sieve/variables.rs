@@ -1,8 +1,9 @@
 //! Variables (RFC 5229): the named variables a script sets, the match
 //! variables `${0}`..`${9}`, expansion of `${name}` in strings, and the
-//! `set` modifiers. Values are cut at a bound.
+//! `set` modifiers; with include (RFC 6609 §3.3, §3.5) the global
+//! variables the scripts of one run share. Values are cut at a bound.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::matching::Captures;
 use super::script::Modifier;
@@ -10,8 +11,18 @@ use super::script::Modifier;
 #[derive(Debug, Clone, Default)]
 pub struct Variables {
     named: HashMap<String, String>,
+    /// Shared with the scripts this one includes or is included by.
+    globals: HashMap<String, String>,
+    /// The names this script declared `global`.
+    declared: HashSet<String>,
     matched: Captures,
     max_size: usize,
+}
+
+/// Where a variable name lives.
+enum Slot<'a> {
+    Local(String),
+    Global(&'a str),
 }
 
 impl Variables {
@@ -22,15 +33,55 @@ impl Variables {
         }
     }
 
+    /// An included script's variables: its own locals and match
+    /// variables, and the globals taken from `outer` (give them back with
+    /// [`Self::leave`]).
+    pub fn enter(outer: &mut Self) -> Self {
+        Self {
+            globals: std::mem::take(&mut outer.globals),
+            ..Self::new(outer.max_size)
+        }
+    }
+
+    /// Back from an included script: `outer` gets the globals as it left
+    /// them.
+    pub fn leave(self, outer: &mut Self) {
+        outer.globals = self.globals;
+    }
+
+    /// RFC 6609 §3.3: from here on, `name` is the global variable.
+    pub fn declare_global(&mut self, name: &str) {
+        self.declared.insert(name.to_ascii_lowercase());
+    }
+
+    fn slot<'a>(&self, name: &'a str) -> Slot<'a> {
+        if let Some(prefix) = name.get(..7)
+            && prefix.eq_ignore_ascii_case("global.")
+        {
+            return Slot::Global(name.get(7..).unwrap_or_default());
+        }
+        let lower = name.to_ascii_lowercase();
+        if self.declared.contains(&lower) {
+            Slot::Global(name)
+        } else {
+            Slot::Local(lower)
+        }
+    }
+
     pub fn get(&self, name: &str) -> &str {
-        self.named
-            .get(&name.to_ascii_lowercase())
-            .map_or("", String::as_str)
+        let value = match self.slot(name) {
+            Slot::Local(name) => self.named.get(&name),
+            Slot::Global(name) => self.globals.get(&name.to_ascii_lowercase()),
+        };
+        value.map_or("", String::as_str)
     }
 
     pub fn set(&mut self, name: &str, value: String) {
         let value = truncate(value, self.max_size);
-        self.named.insert(name.to_ascii_lowercase(), value);
+        match self.slot(name) {
+            Slot::Local(name) => self.named.insert(name, value),
+            Slot::Global(name) => self.globals.insert(name.to_ascii_lowercase(), value),
+        };
     }
 
     /// RFC 5229 §3.2: a successful match replaces all match variables.
@@ -118,6 +169,7 @@ pub fn apply_modifiers(mut value: String, modifiers: &[Modifier]) -> String {
                 }
                 out
             }
+            Modifier::QuoteRegex => super::pattern::quote(&value),
             Modifier::Length => value.chars().count().to_string(),
         };
     }
@@ -143,6 +195,23 @@ mod tests {
         vars.set_matched(vec!["all".into(), "one".into()]);
         assert_eq!(vars.expand("${folder}/${1}/${2}/${unknown}"), "Lists/one//");
         assert_eq!(vars.expand("${bad-name} ${ ${x"), "${bad-name} ${ ${x");
+    }
+
+    #[test]
+    fn an_included_script_shares_only_declared_globals() {
+        let mut outer = Variables::new(100);
+        outer.declare_global("shared");
+        outer.set("shared", "from outer".into());
+        outer.set("local", "outer only".into());
+        let mut inner = Variables::enter(&mut outer);
+        assert_eq!(inner.get("local"), "");
+        assert_eq!(inner.get("shared"), "");
+        assert_eq!(inner.get("global.shared"), "from outer");
+        inner.declare_global("SHARED");
+        inner.set("shared", "from inner".into());
+        inner.leave(&mut outer);
+        assert_eq!(outer.get("shared"), "from inner");
+        assert_eq!(outer.get("local"), "outer only");
     }
 
     #[test]

@@ -100,7 +100,9 @@ impl MailSystem {
             Arc::clone(&scripts) as Arc<dyn postamt::delivery::ScriptStore>,
             store.clone(),
             Limits::from(&config.sieve),
-        );
+        )
+        .with_host_name(&config.server.hostname)
+        .with_duplicates(Arc::clone(actions.state()));
         // DESIGN.md's order: the anti-spam verdict is there for Sieve's spamtest.
         let delivery = LocalDelivery::new(store.clone(), Arc::clone(&directory))
             .with_actions(Arc::clone(&actions))

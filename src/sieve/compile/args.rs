@@ -7,7 +7,8 @@ use std::collections::HashSet;
 
 use super::super::ast::{Argument, Pos, Value};
 use super::super::error::CompileError;
-use super::super::script::{AddressPart, Comparator, MatchKind, Matcher, Relation};
+use super::super::pattern;
+use super::super::script::{AddressPart, Comparator, FieldIndex, MatchKind, Matcher, Relation};
 use super::encoded;
 
 /// What follows a tag.
@@ -24,10 +25,15 @@ pub(super) const MATCH_TAGS: &[(&str, Follows)] = &[
     ("is", Follows::Nothing),
     ("contains", Follows::Nothing),
     ("matches", Follows::Nothing),
+    ("regex", Follows::Nothing),
     ("count", Follows::String),
     ("value", Follows::String),
     ("comparator", Follows::String),
 ];
+
+/// `:index N [:last]` (RFC 5260 §6).
+pub(super) const INDEX_TAGS: &[(&str, Follows)] =
+    &[("index", Follows::Number), ("last", Follows::Nothing)];
 
 pub(super) const ADDRESS_PART_TAGS: &[(&str, Follows)] = &[
     ("all", Follows::Nothing),
@@ -199,6 +205,10 @@ impl Arguments {
                 "is" => MatchKind::Is,
                 "contains" => MatchKind::Contains,
                 "matches" => MatchKind::Matches,
+                "regex" => {
+                    context.need("regex", tag.pos)?;
+                    MatchKind::Regex
+                }
                 "count" | "value" => {
                     context.need("relational", tag.pos)?;
                     let relation = tag.value.as_ref().and_then(|v| match &v.value {
@@ -249,10 +259,61 @@ impl Arguments {
                 }
             }
         };
-        Ok(Matcher {
-            comparator,
-            kind: kind.unwrap_or(MatchKind::Is),
-        })
+        let kind = kind.unwrap_or(MatchKind::Is);
+        if kind == MatchKind::Regex
+            && comparator == Comparator::AsciiNumeric
+            && let Some(tag) = self.tag("comparator")
+        {
+            return Err(CompileError::at(
+                tag.pos,
+                "i;ascii-numeric cannot be used with :regex",
+            ));
+        }
+        Ok(Matcher { comparator, kind })
+    }
+
+    /// The key list at positional `at`; with `:regex`, each constant key
+    /// must be a valid pattern (draft-ietf-sieve-regex-01 §3), reported
+    /// where the list is written.
+    pub fn keys(&self, at: usize, context: &Context) -> Result<Vec<String>, CompileError> {
+        let Some(argument) = self.positional.get(at) else {
+            return Err(CompileError::at(self.pos, "the key list is missing"));
+        };
+        let keys = string_list(argument, context, "the key list")?;
+        if self.flag("regex").is_some() {
+            let fold = !matches!(
+                self.tag("comparator").and_then(|t| t.value.as_ref()).map(|v| &v.value),
+                Some(Value::String(s)) if s.eq_ignore_ascii_case("i;octet")
+            );
+            for key in &keys {
+                if context.has("variables") && key.contains("${") {
+                    continue;
+                }
+                if let Err(message) = pattern::build(key, fold) {
+                    return Err(CompileError::at(argument.pos, message));
+                }
+            }
+        }
+        Ok(keys)
+    }
+
+    /// `:index N [:last]` (RFC 5260 §6; needs "index"), N from 1.
+    pub fn index(&self, context: &Context) -> Result<Option<FieldIndex>, CompileError> {
+        match (self.tag("index"), self.flag("last")) {
+            (Some(tag), last) => {
+                context.need("index", tag.pos)?;
+                let n = tag.value.as_ref().map_or(Ok(0), |v| number(v, ":index"))?;
+                if n == 0 {
+                    return Err(CompileError::at(tag.pos, ":index starts at 1"));
+                }
+                Ok(Some(FieldIndex {
+                    position: usize::try_from(n).unwrap_or(usize::MAX),
+                    from_end: last.is_some(),
+                }))
+            }
+            (None, Some(pos)) => Err(CompileError::at(pos, ":last needs :index")),
+            (None, None) => Ok(None),
+        }
     }
 
     /// The address part (RFC 5228 §2.7.4; `:user`/`:detail` need

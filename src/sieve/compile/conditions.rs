@@ -3,9 +3,10 @@
 
 use super::super::ast::{self, Argument};
 use super::super::error::CompileError;
-use super::super::script::{BodyTransform, Command, MatchKind, Test};
+use super::super::script::{BodyTransform, Command, DuplicateId, MatchKind, Test};
 use super::args::{
-    ADDRESS_PART_TAGS, Arguments, Context, Follows, MATCH_TAGS, number, string, string_list,
+    ADDRESS_PART_TAGS, Arguments, Context, Follows, INDEX_TAGS, MATCH_TAGS, number, string,
+    string_list,
 };
 
 pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileError> {
@@ -19,9 +20,7 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
         )),
         None => Ok(()),
     };
-    let keys = |arguments: &Arguments, at: usize| {
-        string_list(&arguments.positional[at], context, "the key list")
-    };
+    let keys = |arguments: &Arguments, at: usize| arguments.keys(at, context);
     match name {
         "true" | "false" => {
             no_tests()?;
@@ -89,10 +88,11 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
         }
         "header" => {
             no_tests()?;
-            let arguments = split(&[MATCH_TAGS])?;
+            let arguments = split(&[MATCH_TAGS, INDEX_TAGS])?;
             arguments.expect_positional(2, 2)?;
             Ok(Test::Header {
                 matcher: arguments.matcher(context)?,
+                index: arguments.index(context)?,
                 names: string_list(&arguments.positional[0], context, "the header names")?,
                 keys: keys(&arguments, 1)?,
             })
@@ -102,7 +102,8 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
             if name == "envelope" {
                 context.need("envelope", test.pos)?;
             }
-            let arguments = split(&[MATCH_TAGS, ADDRESS_PART_TAGS])?;
+            let index_tags: &[(&str, Follows)] = if name == "address" { INDEX_TAGS } else { &[] };
+            let arguments = split(&[MATCH_TAGS, ADDRESS_PART_TAGS, index_tags])?;
             arguments.expect_positional(2, 2)?;
             let matcher = arguments.matcher(context)?;
             let part = arguments.address_part(context)?;
@@ -127,6 +128,7 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
                 Ok(Test::Address {
                     matcher,
                     part,
+                    index: arguments.index(context)?,
                     names,
                     keys,
                 })
@@ -210,6 +212,55 @@ pub(super) fn test(test: &ast::Test, context: &Context) -> Result<Test, CompileE
                 "the mailbox names",
             )?))
         }
+        "date" | "currentdate" => super::dates::test(test, context),
+        "duplicate" => {
+            no_tests()?;
+            context.need("duplicate", test.pos)?;
+            let arguments = split(&[&[
+                ("handle", Follows::String),
+                ("header", Follows::String),
+                ("uniqueid", Follows::String),
+                ("seconds", Follows::Number),
+                ("last", Follows::Nothing),
+            ]])?;
+            arguments.expect_positional(0, 0)?;
+            let text = |tag: &str| match arguments.tag(tag).and_then(|t| t.value.as_ref()) {
+                Some(value) => string(value, context, tag).map(Some),
+                None => Ok(None),
+            };
+            let id = match (text("header")?, text("uniqueid")?) {
+                (Some(_), Some(_)) => {
+                    return Err(CompileError::at(
+                        test.pos,
+                        ":header and :uniqueid exclude each other",
+                    ));
+                }
+                (Some(name), None) => DuplicateId::Header(name),
+                (None, Some(value)) => DuplicateId::UniqueId(value),
+                (None, None) => DuplicateId::MessageId,
+            };
+            let seconds = match arguments.tag("seconds").and_then(|t| t.value.as_ref()) {
+                Some(value) => Some(number(value, ":seconds")?),
+                None => None,
+            };
+            Ok(Test::Duplicate {
+                handle: text("handle")?,
+                id,
+                seconds,
+                last: arguments.flag("last").is_some(),
+            })
+        }
+        "environment" => {
+            no_tests()?;
+            context.need("environment", test.pos)?;
+            let arguments = split(&[MATCH_TAGS])?;
+            arguments.expect_positional(2, 2)?;
+            Ok(Test::Environment {
+                matcher: arguments.matcher(context)?,
+                name: string(&arguments.positional[0], context, "the item name")?,
+                keys: keys(&arguments, 1)?,
+            })
+        }
         "spamtest" => {
             no_tests()?;
             context.need("spamtest", test.pos)?;
@@ -284,7 +335,7 @@ pub(super) fn edit_header(
         (None, None) => None,
     };
     let patterns = match arguments.positional.get(1) {
-        Some(list) => Some(string_list(list, context, "the value patterns")?),
+        Some(_) => Some(arguments.keys(1, context)?),
         None => None,
     };
     Ok(Command::DeleteHeader {

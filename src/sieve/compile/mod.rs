@@ -5,7 +5,9 @@
 
 mod args;
 mod conditions;
+mod dates;
 mod encoded;
+mod include;
 
 use std::collections::HashSet;
 
@@ -22,14 +24,20 @@ pub fn extensions() -> &'static [&'static str] {
         "body",
         "comparator-i;ascii-numeric",
         "copy",
+        "date",
+        "duplicate",
         "editheader",
         "encoded-character",
         "envelope",
+        "environment",
         "ereject",
         "fileinto",
         "imap4flags",
+        "include",
+        "index",
         "mailbox",
         "relational",
+        "regex",
         "reject",
         "spamtest",
         "spamtestplus",
@@ -308,6 +316,7 @@ fn simple(command: &ast::Command, context: &Context) -> Result<Command, CompileE
             }
         }
         "addheader" | "deleteheader" => conditions::edit_header(command, context)?,
+        "include" | "return" | "global" => include::command(command, context)?,
         _ => {
             return Err(CompileError::at(
                 command.pos,
@@ -381,6 +390,7 @@ fn set(command: &ast::Command, context: &Context) -> Result<Command, CompileErro
         ("lowerfirst", Follows::Nothing),
         ("upperfirst", Follows::Nothing),
         ("quotewildcard", Follows::Nothing),
+        ("quoteregex", Follows::Nothing),
         ("length", Follows::Nothing),
     ];
     let arguments = Arguments::split("set", command.pos, &command.arguments, &[table])?;
@@ -393,6 +403,10 @@ fn set(command: &ast::Command, context: &Context) -> Result<Command, CompileErro
             "lowerfirst" => Modifier::LowerFirst,
             "upperfirst" => Modifier::UpperFirst,
             "quotewildcard" => Modifier::QuoteWildcard,
+            "quoteregex" => {
+                context.need("regex", tag.pos)?;
+                Modifier::QuoteRegex
+            }
             _ => Modifier::Length,
         };
         // RFC 5229 §4.1: two modifiers of the same precedence are an error.
@@ -416,14 +430,17 @@ fn set(command: &ast::Command, context: &Context) -> Result<Command, CompileErro
 }
 
 /// A variable name a script may assign (RFC 5229 §3: identifier, not a
-/// match variable or a namespace).
+/// match variable; with "include", also `global.<identifier>`, RFC 6609
+/// §3.5).
 fn variable_name(argument: &ast::Argument, context: &Context) -> Result<String, CompileError> {
     let name = string(argument, context, "the variable name")?;
-    let valid = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let identifier = match name.get(..7) {
+        Some(prefix) if context.has("include") && prefix.eq_ignore_ascii_case("global.") => {
+            name.get(7..).unwrap_or_default()
+        }
+        _ => name.as_str(),
+    };
+    let valid = is_identifier(identifier);
     if !valid {
         return Err(CompileError::at(
             argument.pos,
@@ -431,6 +448,14 @@ fn variable_name(argument: &ast::Argument, context: &Context) -> Result<String, 
         ));
     }
     Ok(name.to_ascii_lowercase())
+}
+
+/// RFC 5228 §8.1 identifier.
+fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]

@@ -1,15 +1,20 @@
 //! The interpreter: runs a compiled [`Script`] over a message, the
 //! envelope and what the outside world answers ([`Environment`]), adding
-//! to an [`Outcome`]. Bounded by [`Limits`]; scripts have no loops, and
-//! blocks nest at most as deep as the parser allows. A runtime error is
+//! to an [`Outcome`]. Bounded by [`Limits`]; scripts have no loops,
+//! blocks nest at most as deep as the parser allows, and includes as deep
+//! and as many as the limits allow. A runtime error is
 //! returned, never a panic; the caller falls back to keep.
+
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use super::Limits;
 use super::matching::matches_any;
 use super::message::Message;
 use super::outcome::{Action, Outcome, VacationRequest};
-use super::script::{AddressPart, Command, FlagChange, MatchKind, Script, Test, Vacation};
+use super::script::{AddressPart, Command, FlagChange, Script, Vacation};
 use super::variables::{Variables, apply_modifiers};
+use crate::delivery::IncludeLocation;
 
 /// The envelope of the delivery (RFC 5228 §5.4).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,6 +31,35 @@ pub struct Envelope {
 pub trait Environment {
     /// Whether the user has this mailbox (RFC 5490 §3.1 `mailboxexists`).
     fn mailbox_exists(&self, name: &str) -> bool;
+
+    /// An `environment` item only the delivery knows (RFC 5183 §4.1:
+    /// "domain", "host", "remote-host", "remote-ip"), by its lower-case
+    /// name; `None` when unknown, and an unknown item never matches. The
+    /// interpreter answers "location", "name", "phase" and "version"
+    /// itself.
+    fn item(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
+
+    /// Whether the user's scripts tracked `id` under `handle` and it has
+    /// not expired (RFC 7352 §3); tracking is the caller's, after the run.
+    fn duplicate_seen(&self, handle: &str, id: &str) -> bool {
+        let _ = (handle, id);
+        false
+    }
+
+    /// The compiled script an `include` names (RFC 6609 §3.2); `Ok(None)`
+    /// when there is no such script, `Err` with the reason when it cannot
+    /// be had (storage failed, it does not compile).
+    fn include(
+        &self,
+        location: IncludeLocation,
+        name: &str,
+    ) -> Result<Option<Arc<Script>>, String> {
+        let _ = (location, name);
+        Ok(None)
+    }
 }
 
 /// The anti-spam verdict as `spamtest` sees it (RFC 5235).
@@ -44,6 +78,8 @@ pub struct Input<'a> {
     pub spam: Option<SpamScores>,
     pub environment: &'a dyn Environment,
     pub limits: &'a Limits,
+    /// The time of delivery, for `currentdate` (RFC 5260 §5); tests fix it.
+    pub now: SystemTime,
 }
 
 /// Why a run stopped short.
@@ -57,17 +93,42 @@ pub enum RunError {
     RejectConflict,
     #[error("vacation given twice (RFC 5230 §4)")]
     SecondVacation,
+    #[error("included script \"{0}\" does not exist (RFC 6609 §3.2)")]
+    IncludeMissing(String),
+    #[error("script \"{0}\" includes itself (RFC 6609 §3.2)")]
+    IncludeLoop(String),
+    #[error("includes nested deeper than {0}")]
+    IncludeTooDeep(usize),
+    #[error("more than {0} included scripts")]
+    TooManyIncludes(usize),
+    #[error("included script \"{name}\": {reason}")]
+    IncludeFailed { name: String, reason: String },
 }
 
 enum Flow {
     Next,
     Stop,
+    /// `return` (RFC 6609 §3.4): ends the current script only.
+    Return,
 }
 
 /// Runs `script`; `message` sees editheader's changes, `outcome` collects
 /// the actions. `stop` ends this script only.
 pub fn run(
     script: &Script,
+    message: &mut Message,
+    input: &Input<'_>,
+    outcome: &mut Outcome,
+) -> Result<(), RunError> {
+    run_as(script, None, message, input, outcome)
+}
+
+/// [`run`] for a script an `include` could name too (`origin`: where and
+/// under which name it is stored), so that including itself, directly or
+/// through others, is found as the loop it is (RFC 6609 §3.2).
+pub fn run_as(
+    script: &Script,
+    origin: Option<(IncludeLocation, &str)>,
     message: &mut Message,
     input: &Input<'_>,
     outcome: &mut Outcome,
@@ -79,6 +140,9 @@ pub fn run(
         variables: Variables::new(input.limits.max_variable_size),
         expand: script.variables,
         vacation_given: false,
+        included: Vec::new(),
+        including: Vec::new(),
+        origin: origin.map(|(location, name)| (location, name.to_owned())),
     };
     run.block(&script.commands).map(|_| ())
 }
@@ -90,6 +154,12 @@ struct Run<'a, 'b> {
     variables: Variables,
     expand: bool,
     vacation_given: bool,
+    /// Every include done so far (repeats too), for `:once` and the bound.
+    included: Vec<(IncludeLocation, String)>,
+    /// The scripts being run by `include`, outermost first.
+    including: Vec<(IncludeLocation, String)>,
+    /// Where the top-level script is stored, when an include could name it.
+    origin: Option<(IncludeLocation, String)>,
 }
 
 impl Run<'_, '_> {
@@ -107,8 +177,9 @@ impl Run<'_, '_> {
 
     fn block(&mut self, commands: &[Command]) -> Result<Flow, RunError> {
         for command in commands {
-            if let Flow::Stop = self.command(command)? {
-                return Ok(Flow::Stop);
+            match self.command(command)? {
+                Flow::Next => {}
+                end => return Ok(end),
             }
         }
         Ok(Flow::Next)
@@ -130,6 +201,18 @@ impl Run<'_, '_> {
                 }
             }
             Command::Stop => return Ok(Flow::Stop),
+            Command::Return => return Ok(Flow::Return),
+            Command::Global(names) => {
+                for name in names {
+                    self.variables.declare_global(name);
+                }
+            }
+            Command::Include {
+                location,
+                once,
+                optional,
+                name,
+            } => return self.include(*location, *once, *optional, name),
             Command::Keep { flags } => {
                 let flags = self.flags_for(flags.as_deref());
                 self.outcome.implicit_keep = false;
@@ -324,142 +407,6 @@ impl Run<'_, '_> {
             reason,
         }))
     }
-
-    fn test(&mut self, test: &Test) -> bool {
-        match test {
-            Test::True => true,
-            Test::False => false,
-            Test::Not(inner) => !self.test(inner),
-            Test::AllOf(tests) => tests.iter().all(|t| self.test(t)),
-            Test::AnyOf(tests) => tests.iter().any(|t| self.test(t)),
-            Test::Exists(names) => self.texts(names).iter().all(|n| self.message.has_field(n)),
-            Test::Size { over, limit } => {
-                if *over {
-                    self.message.size > *limit
-                } else {
-                    self.message.size < *limit
-                }
-            }
-            Test::Header {
-                matcher,
-                names,
-                keys,
-            } => {
-                let values: Vec<String> = self
-                    .texts(names)
-                    .iter()
-                    .flat_map(|n| self.message.header_values(n))
-                    .collect();
-                self.compare(matcher, &values, keys)
-            }
-            Test::Address {
-                matcher,
-                part,
-                names,
-                keys,
-            } => {
-                let values: Vec<String> = self
-                    .texts(names)
-                    .iter()
-                    .flat_map(|n| self.message.addresses(n))
-                    .filter_map(|a| address_part(&a, *part, None))
-                    .collect();
-                self.compare(matcher, &values, keys)
-            }
-            Test::Envelope {
-                matcher,
-                part,
-                names,
-                keys,
-            } => {
-                let envelope = self.input.envelope;
-                let values: Vec<String> = names
-                    .iter()
-                    .filter_map(|n| {
-                        if n.eq_ignore_ascii_case("from") {
-                            address_part(&envelope.from, *part, None)
-                        } else {
-                            address_part(&envelope.to, *part, envelope.detail.as_deref())
-                        }
-                    })
-                    .collect();
-                self.compare(matcher, &values, keys)
-            }
-            Test::String {
-                matcher,
-                sources,
-                keys,
-            } => {
-                let mut values = self.texts(sources);
-                // RFC 5229 §5: with :count, empty strings do not count.
-                if matches!(matcher.kind, MatchKind::Count(_)) {
-                    values.retain(|v| !v.is_empty());
-                }
-                self.compare(matcher, &values, keys)
-            }
-            Test::HasFlag {
-                matcher,
-                variables,
-                keys,
-            } => {
-                let values = match variables {
-                    Some(names) => {
-                        let values: Vec<String> = self
-                            .texts(names)
-                            .iter()
-                            .map(|n| self.variables.get(n).to_owned())
-                            .collect();
-                        split_flags(&values)
-                    }
-                    None => self.outcome.flags.clone(),
-                };
-                self.compare(matcher, &values, keys)
-            }
-            Test::Body {
-                matcher,
-                transform,
-                keys,
-            } => {
-                let values = self.message.body_texts(transform);
-                self.compare(matcher, &values, keys)
-            }
-            Test::MailboxExists(names) => self
-                .texts(names)
-                .iter()
-                .all(|n| self.input.environment.mailbox_exists(n)),
-            Test::Spam {
-                matcher,
-                percent,
-                value,
-            } => {
-                let score = match (self.input.spam, percent) {
-                    (None, _) => 0,
-                    (Some(s), false) => s.spamtest,
-                    (Some(s), true) => s.percent,
-                };
-                self.compare(matcher, &[score.to_string()], std::slice::from_ref(value))
-            }
-        }
-    }
-
-    /// Matches and, for `:matches`, sets the match variables.
-    fn compare(
-        &mut self,
-        matcher: &super::script::Matcher,
-        values: &[String],
-        keys: &[String],
-    ) -> bool {
-        let keys = self.texts(keys);
-        match matches_any(matcher, values, &keys) {
-            Some(captures) => {
-                if self.expand && matcher.kind == MatchKind::Matches {
-                    self.variables.set_matched(captures);
-                }
-                true
-            }
-            None => false,
-        }
-    }
 }
 
 /// The part of an address a test compares (RFC 5228 §2.7.4, RFC 5233 §4
@@ -519,6 +466,11 @@ fn fnv1a(bytes: &[u8]) -> u64 {
         (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
+
+mod dates;
+mod duplicate;
+mod include;
+mod tests_eval;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,2 @@
+require "date";
+if currentdate :zone "CET" "year" "2026" { discard; }

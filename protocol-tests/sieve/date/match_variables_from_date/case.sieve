@@ -1,0 +1,2 @@
+require ["date", "variables", "fileinto"];
+if date :originalzone :matches "date" "date" "*-*-*" { fileinto "${1}/${2}"; }

@@ -1,0 +1,2 @@
+require ["date", "relational"];
+if date :value "ge" "resent-date" "year" "0000" { discard; }

@@ -1,0 +1,2 @@
+require "date";
+if currentdate "fortnight" "1" { discard; }

@@ -1,0 +1,3 @@
+require ["date", "variables"];
+set "z" "noon";
+if currentdate :zone "${z}" "year" "2026" { discard; }

@@ -1,0 +1,2 @@
+require "duplicate";
+if duplicate :last :seconds 3600 { discard; }

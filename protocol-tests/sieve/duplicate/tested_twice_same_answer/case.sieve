@@ -1,0 +1,3 @@
+require ["duplicate", "fileinto"];
+if duplicate { discard; }
+if not duplicate { fileinto "Lists"; }

@@ -1,0 +1,2 @@
+require "environment";
+if environment :is "NAME" "postamt" { discard; }

@@ -1,0 +1,2 @@
+require "environment";
+if allof (environment :is "location" "MDA", environment :is "phase" "during") { discard; }

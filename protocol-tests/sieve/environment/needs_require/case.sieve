@@ -1,0 +1,1 @@
+if environment :is "name" "postamt" { discard; }

@@ -1,0 +1,3 @@
+require ["include", "variables", "fileinto"];
+set "global.where" "Lists";
+include "helper";

@@ -1,0 +1,3 @@
+require ["include", "fileinto"];
+fileinto "Archive";
+include "nowhere";

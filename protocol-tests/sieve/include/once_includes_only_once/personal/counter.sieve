@@ -1,0 +1,3 @@
+require ["include", "variables"];
+global "count";
+set "count" "${count}x";

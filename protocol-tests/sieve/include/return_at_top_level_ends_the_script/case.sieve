@@ -1,0 +1,4 @@
+require ["include", "fileinto"];
+fileinto "Lists";
+return;
+fileinto "Archive";

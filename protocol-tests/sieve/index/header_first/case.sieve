@@ -1,0 +1,2 @@
+require ["index", "fileinto"];
+if header :index 1 :contains "received" "from a" { fileinto "Archive"; }

@@ -1,0 +1,2 @@
+require ["index"];
+if header :index 3 :matches "received" "*" { discard; }

@@ -1,0 +1,2 @@
+require ["regex", "body"];
+if body :regex "B[aeiou]b" { discard; }

@@ -1,0 +1,3 @@
+require ["regex", "variables"];
+set "p" "(unclosed";
+if header :regex "subject" "${p}" { discard; }
