@@ -1,4 +1,4 @@
-//! The client side of a line-based session (POP3, ManageSieve): octets read
+//! The client side of a line-based session (POP3, ManageSieve, SMTP): octets read
 //! into a buffer and taken a line at a time with a bound on its length,
 //! literals read exactly or skipped without being held, every read bounded
 //! by the idle timeout and the shutdown signal; responses queued and written
@@ -14,7 +14,7 @@ use super::shutdown::Shutdown;
 use super::stream::MaybeTls;
 
 /// How much is read from the client at once.
-const READ_CHUNK: usize = 4096;
+const READ_CHUNK: usize = 16 * 1024;
 
 /// Why reading from or writing to the client stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +120,35 @@ where
             }
             self.read_more().await?;
         }
+    }
+
+    /// The octets buffered, reading first if there are none: message data
+    /// the session frames itself.
+    pub async fn take_available(&mut self) -> Result<Vec<u8>, ClientGone> {
+        if self.input.is_empty() {
+            self.read_more().await?;
+        }
+        Ok(std::mem::take(&mut self.input))
+    }
+
+    /// At most `limit` of the buffered octets, reading first if there are
+    /// none: a chunk of known length.
+    pub async fn take_at_most(&mut self, limit: u64) -> Result<Vec<u8>, ClientGone> {
+        if self.input.is_empty() {
+            self.read_more().await?;
+        }
+        let count = usize::try_from(limit)
+            .unwrap_or(usize::MAX)
+            .min(self.input.len());
+        Ok(self.input.drain(..count).collect())
+    }
+
+    /// Gives back octets taken past the end of what the session wanted:
+    /// pipelined commands after message data.
+    pub fn unread(&mut self, rest: &[u8]) {
+        let mut input = rest.to_vec();
+        input.append(&mut self.input);
+        self.input = input;
     }
 
     async fn read_more(&mut self) -> Result<(), ClientGone> {

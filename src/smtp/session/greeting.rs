@@ -55,13 +55,13 @@ where
     /// STARTTLS: `220`, then the handshake on the same stream; the session
     /// starts over, as if just connected (RFC 3207 §4.2).
     pub(super) async fn starttls(&mut self) -> Step {
-        let Some((acceptor, timeout)) = self.settings.starttls.clone() else {
+        if self.settings.starttls.is_none() {
             return Step::Reply(Reply::new(
                 502,
                 Status::new(5, 5, 1),
                 "STARTTLS not available",
             ));
-        };
+        }
         if self.io.is_tls() {
             return Step::Reply(bad_sequence("TLS already active"));
         }
@@ -75,9 +75,8 @@ where
         if let Err(end) = self.io.flush().await {
             return Step::End(end);
         }
-        if let Err(error) = self.io.upgrade(&acceptor, timeout).await {
-            tracing::info!(%error, "STARTTLS handshake failed");
-            return Step::End(super::io::End::Closed);
+        if let Err(end) = self.io.upgrade().await {
+            return Step::End(end);
         }
         self.helo = None;
         self.user = None;

@@ -147,7 +147,12 @@ where
         shutdown: Shutdown,
     ) -> Self {
         Self {
-            io: Io::new(stream, shutdown, settings.idle_timeout),
+            io: Io::new(
+                stream,
+                shutdown,
+                settings.idle_timeout,
+                settings.starttls.clone(),
+            ),
             context,
             settings,
             helo: None,
