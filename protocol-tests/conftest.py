@@ -134,3 +134,13 @@ def instance(tmp_path):
 def server(instance):
     instance.cli("domain", "add", "example.test")
     return instance.start()
+
+
+@pytest.fixture
+def mx():
+    """A fake remote mail server on loopback; route a domain to `mx.port` to reach it."""
+    from smtp_support import FakeMx
+
+    fake = FakeMx()
+    yield fake
+    fake.close()

@@ -18,20 +18,12 @@ from smtp_support import (
     BOB,
     BOB_PASSWORD,
     REMOTE_DOMAIN,
-    FakeMx,
     add_accounts,
     delivered,
     message,
 )
 
 DOMAIN = "example.test"
-
-
-@pytest.fixture
-def mx():
-    fake = FakeMx()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from smtp_support import (
     BOB,
     BOB_PASSWORD,
     DELIVERY_DEADLINE,
-    FakeMx,
     add_accounts,
     delivered,
     imap,
@@ -29,13 +28,6 @@ from smtp_support import (
 from test_smtp import queue_config
 
 REMOTE_SENDER = "friend@remote.test"
-
-
-@pytest.fixture
-def mx():
-    fake = FakeMx()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

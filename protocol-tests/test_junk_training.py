@@ -13,7 +13,6 @@ from smtp_support import (
     BOB,
     BOB_PASSWORD,
     DELIVERY_DEADLINE,
-    FakeMx,
     add_accounts,
     delivered,
     imap,
@@ -34,13 +33,6 @@ CLUB_WORDS = (
 )
 # Past the classifier's minimum of ten trained messages of a kind.
 TRAINING_ROUNDS = 12
-
-
-@pytest.fixture
-def mx():
-    fake = FakeMx()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture
