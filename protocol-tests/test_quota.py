@@ -67,9 +67,13 @@ def test_delivery_over_quota_purges_trash_oldest_first(mail_server):
 def test_delivery_that_cannot_fit_is_deferred_not_stored(mail_server):
     smtp = smtplib.SMTP("127.0.0.1", mail_server.ports["smtp"], timeout=10)
     smtp.sendmail(SENDER, [BOB], padded("fits", 30))
-    smtp.sendmail(SENDER, [BOB], padded("too big for what is left", 20))
-    smtp.quit()
     assert len(delivered(mail_server, BOB, BOB_PASSWORD, "fits")) == 1
+    # Without a SIZE parameter RCPT cannot know it will not fit: delivery finds out.
+    smtp.ehlo()
+    smtp.mail(SENDER)
+    assert smtp.rcpt(BOB)[0] == 250
+    assert smtp.data(padded("too big for what is left", 20))[0] == 250
+    smtp.quit()
     deadline = time.monotonic() + DELIVERY_DEADLINE
     while time.monotonic() < deadline:
         queued = mail_server.cli("queue", "list").stdout
