@@ -15,7 +15,7 @@ use postamt::sieve::{Limits, SieveStage};
 use postamt::store::{AccountId, Keyword, MailboxName, Store, SystemFlag};
 
 const ACCOUNT: AccountId = AccountId(1);
-const MESSAGE: &str = "Received: from mx by here\r\nFrom: Alice <alice@example.org>\r\nTo: bob@example.net\r\nSubject: [dev] Hello\r\n\r\nHi Bob.\r\n";
+const MESSAGE: &str = "Received: from mx.example.org ([192.0.2.5])\r\n\tby mx.example.net with ESMTP id 1; Tue, 24 Nov 2026 09:30:00 +0000\r\nFrom: Alice <alice@example.org>\r\nTo: bob@example.net\r\nSubject: [dev] Hello\r\n\r\nHi Bob.\r\n";
 
 /// Each account's scripts, and the personal scripts `include` finds.
 #[derive(Default)]
@@ -149,6 +149,17 @@ async fn environment_reports_the_server_host_and_its_domain() {
     let (_, disposition) = personal(
         "require [\"environment\", \"fileinto\"];\n\
          if allof (environment :is \"host\" \"mx.example.net\", environment :is \"domain\" \"example.net\") { fileinto \"Lists\"; }",
+    )
+    .await;
+    assert_eq!(disposition.copies.len(), 1);
+    assert!(!disposition.keep);
+}
+
+#[tokio::test]
+async fn environment_reports_the_client_address_our_received_field_recorded() {
+    let (_, disposition) = personal(
+        "require [\"environment\", \"fileinto\"];\n\
+         if environment :is \"remote-ip\" \"192.0.2.5\" { fileinto \"Lists\"; }",
     )
     .await;
     assert_eq!(disposition.copies.len(), 1);
@@ -407,6 +418,6 @@ async fn editheader_rewrites_the_header_but_keeps_received() {
     let header = String::from_utf8(disposition.rewritten_header.unwrap()).unwrap();
     assert_eq!(
         header,
-        "X-Sieve: seen\r\nReceived: from mx by here\r\nFrom: Alice <alice@example.org>\r\nTo: bob@example.net\r\n\r\n"
+        "X-Sieve: seen\r\nReceived: from mx.example.org ([192.0.2.5])\r\n\tby mx.example.net with ESMTP id 1; Tue, 24 Nov 2026 09:30:00 +0000\r\nFrom: Alice <alice@example.org>\r\nTo: bob@example.net\r\n\r\n"
     );
 }

@@ -349,16 +349,24 @@ pub fn client_from_received(raw: &[u8]) -> Option<Client> {
         .find(|(name, _)| name.eq_ignore_ascii_case("Received"))?
         .1;
     let rest = value.trim_start().strip_prefix("from ")?;
-    let helo = rest.split_whitespace().next()?.to_owned();
-    let open = rest.find('[')?;
-    let close = open + rest.get(open..)?.find(']')?;
-    let literal = rest.get(open + 1..close)?;
+    let (helo, rest) = rest.split_once(char::is_whitespace)?;
+    // The address is in the comment after the HELO name, never in the name
+    // itself: a client saying `EHLO [192.0.2.1]` must not choose the IP
+    // that SPF checks.
+    let comment = rest.trim_start().strip_prefix('(')?;
+    let comment = comment.get(..comment.find(')')?)?;
+    let open = comment.rfind('[')?;
+    let close = open + comment.get(open..)?.find(']')?;
+    let literal = comment.get(open + 1..close)?;
     let ip = literal
         .strip_prefix("IPv6:")
         .unwrap_or(literal)
         .parse()
         .ok()?;
-    Some(Client { ip, helo })
+    Some(Client {
+        ip,
+        helo: helo.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -377,5 +385,13 @@ mod tests {
         let client = client_from_received(raw).unwrap();
         assert_eq!(client.helo, "mx.example.net");
         assert_eq!(client.ip, "192.0.2.5".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn an_address_literal_as_helo_does_not_choose_the_client() {
+        let raw = b"Received: from [198.51.100.7] ([203.0.113.9])\r\n\tby mail.example.test with ESMTP id 1\r\nSubject: x\r\n\r\nbody\r\n";
+        let client = client_from_received(raw).unwrap();
+        assert_eq!(client.helo, "[198.51.100.7]");
+        assert_eq!(client.ip, "203.0.113.9".parse::<IpAddr>().unwrap());
     }
 }

@@ -26,6 +26,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use crate::antispam::client_from_received;
 use crate::delivery::{
     AutoReply, DeliveryInfo, DeliveryState, Disposition, FiledCopy, IncludeLocation, ScriptKind,
     ScriptStore, Stage, StageError, StageFuture, StoredScript, Verdict,
@@ -177,6 +178,8 @@ struct Job {
 /// The world as this delivery's scripts see it.
 struct Surroundings<'a> {
     job: &'a Job,
+    /// The connecting client's address, from our topmost `Received:` field.
+    remote_ip: Option<String>,
 }
 
 impl Environment for Surroundings<'_> {
@@ -215,9 +218,12 @@ impl Environment for Surroundings<'_> {
         }
     }
 
-    /// The delivery does not carry the SMTP peer, so "remote-host" and
-    /// "remote-ip" stay unknown.
+    /// "remote-ip" is read from the `Received:` field our SMTP server
+    /// wrote; "remote-host" stays unknown, as no reverse DNS is looked up.
     fn item(&self, name: &str) -> Option<String> {
+        if name == "remote-ip" {
+            return self.remote_ip.clone();
+        }
         let host = self.job.host_name.as_deref()?;
         match name {
             "host" => Some(host.to_owned()),
@@ -242,7 +248,10 @@ impl Job {
             flags: flag_names(&self.flags),
             ..Outcome::default()
         };
-        let environment = Surroundings { job: &self };
+        let environment = Surroundings {
+            job: &self,
+            remote_ip: client_from_received(&raw).map(|client| client.ip.to_string()),
+        };
         let input = Input {
             envelope: &self.envelope,
             spam: self.spam,
