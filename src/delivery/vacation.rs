@@ -134,11 +134,7 @@ pub(super) async fn answer(
         submitter: Some(account),
         received_at: now_ms() / 1000,
     };
-    match actions
-        .spool
-        .enqueue(envelope, octets, Vec::new(), None)
-        .await
-    {
+    match actions.spool.enqueue(envelope, octets, Vec::new()).await {
         Ok(id) => {
             tracing::info!(to = sender.as_str(), queued = %id, "automatic reply sent");
             None

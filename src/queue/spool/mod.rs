@@ -97,15 +97,13 @@ impl Spool {
     }
 
     /// Queues a message we wrote ourselves (a DSN, an automatic reply),
-    /// marking in the same transaction the recipients it reports on and
-    /// recording its origin (see [`QueueDb::insert`]), so each is queued
-    /// exactly once.
+    /// marking in the same transaction the recipients it reports on, so
+    /// each report is queued exactly once.
     pub async fn enqueue(
         &self,
         envelope: Envelope,
         octets: Vec<u8>,
         reports_on: Vec<ReportMark>,
-        origin: Option<Origin>,
     ) -> Result<QueueId, QueueError> {
         let path = self.tmp_path();
         let committed = self.committed.clone();
@@ -117,7 +115,7 @@ impl Spool {
                 return Err(error.into());
             }
             let size = octets.len() as u64;
-            committed.commit_file(&path, size, &envelope, &reports_on, origin.as_ref())
+            committed.commit_file(&path, size, &envelope, &reports_on, None)
         })
         .await
         .map_err(|_| QueueError::TaskFailed)??;

@@ -179,7 +179,7 @@ async fn send_dsn(
         submitter: None,
         received_at: now_ms() / 1000,
     };
-    let dsn = shared.spool.enqueue(envelope, octets, marks, None).await?;
+    let dsn = shared.spool.enqueue(envelope, octets, marks).await?;
     tracing::info!(queue_id = %message.id, dsn = %dsn, "delivery status notification queued");
     Ok(())
 }
