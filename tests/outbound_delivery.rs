@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use outbound_support::{
-    FakeServer, MESSAGE, Script, TableDns, closed_port, config, deliver, job, settings_via, spool,
-    transport,
+    FakeServer, MESSAGE, Script, TableDns, closed_port, config, deliver, deliver_via, job,
+    settings_via, spool, transport,
 };
 use postamt::outbound::{MxRecord, OutboundSettings};
 use postamt::queue::{BodyType, Notify, OutcomeKind, Ret};
@@ -18,11 +18,10 @@ async fn one_recipient_taken_and_one_refused() {
     let server =
         FakeServer::start(Script::default().with_rcpt(&["250 2.1.5 ok", "550 5.1.1 no such user"]))
             .await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test", "nobody@example.test"], &message),
+    let outcomes = deliver_via(
+        server.address,
+        &["bob@example.test", "nobody@example.test"],
+        MESSAGE,
     )
     .await;
 
@@ -43,13 +42,7 @@ async fn one_recipient_taken_and_one_refused() {
 #[tokio::test]
 async fn rcpt_4xx_is_transient() {
     let server = FakeServer::start(Script::default().with_rcpt(&["452 4.2.2 mailbox full"])).await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test"], &message),
-    )
-    .await;
+    let outcomes = deliver_via(server.address, &["bob@example.test"], MESSAGE).await;
     assert_eq!(outcomes[0].kind, OutcomeKind::Transient);
     assert_eq!(outcomes[0].status, "4.2.2");
 }
@@ -62,13 +55,7 @@ async fn go_ahead_without_recipients_gets_an_empty_message_not_the_real_one() {
         ..Script::default()
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["nobody@example.test"], &message),
-    )
-    .await;
+    let outcomes = deliver_via(server.address, &["nobody@example.test"], MESSAGE).await;
     assert_eq!(outcomes[0].kind, OutcomeKind::Permanent);
     assert_eq!(outcomes[0].status, "5.1.1");
     assert_eq!(server.session().await.data, b".\r\n");
@@ -81,11 +68,10 @@ async fn greeting_421_is_transient_and_sends_no_envelope() {
         ..Script::default()
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test", "carol@example.test"], &message),
+    let outcomes = deliver_via(
+        server.address,
+        &["bob@example.test", "carol@example.test"],
+        MESSAGE,
     )
     .await;
     for outcome in &outcomes {
@@ -153,13 +139,7 @@ async fn large_message_streams_across_blocks_byte_exact() {
 #[tokio::test]
 async fn size_is_declared_when_offered() {
     let server = FakeServer::start(Script::default().with_extensions(&["SIZE 1000000"])).await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test"], &message),
-    )
-    .await;
+    deliver_via(server.address, &["bob@example.test"], MESSAGE).await;
     let expected = format!("MAIL FROM:<alice@example.net> SIZE={}", MESSAGE.len());
     assert_eq!(
         server.session().await.command("MAIL"),
@@ -170,13 +150,7 @@ async fn size_is_declared_when_offered() {
 #[tokio::test]
 async fn size_is_not_declared_when_not_offered() {
     let server = FakeServer::start(Script::default().with_extensions(&[])).await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test"], &message),
-    )
-    .await;
+    deliver_via(server.address, &["bob@example.test"], MESSAGE).await;
     assert_eq!(
         server.session().await.command("MAIL"),
         Some("MAIL FROM:<alice@example.net>")
@@ -186,13 +160,7 @@ async fn size_is_not_declared_when_not_offered() {
 #[tokio::test]
 async fn message_over_the_servers_size_limit_is_permanent_5_3_4() {
     let server = FakeServer::start(Script::default().with_extensions(&["SIZE 10"])).await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test"], &message),
-    )
-    .await;
+    let outcomes = deliver_via(server.address, &["bob@example.test"], MESSAGE).await;
     assert_eq!(outcomes[0].kind, OutcomeKind::Permanent);
     assert_eq!(outcomes[0].status, "5.3.4");
     assert_eq!(server.session().await.command("MAIL"), None);
@@ -267,11 +235,10 @@ async fn dsn_parameters_go_along_when_offered() {
 #[tokio::test]
 async fn envelope_is_pipelined_when_offered() {
     let server = FakeServer::start(Script::default()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test", "carol@example.test"], &message),
+    deliver_via(
+        server.address,
+        &["bob@example.test", "carol@example.test"],
+        MESSAGE,
     )
     .await;
     let session = server.session().await;
@@ -282,11 +249,10 @@ async fn envelope_is_pipelined_when_offered() {
 #[tokio::test]
 async fn envelope_waits_for_each_reply_without_pipelining() {
     let server = FakeServer::start(Script::default().with_extensions(&[])).await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test", "carol@example.test"], &message),
+    let outcomes = deliver_via(
+        server.address,
+        &["bob@example.test", "carol@example.test"],
+        MESSAGE,
     )
     .await;
     assert!(outcomes.iter().all(|o| o.kind == OutcomeKind::Delivered));
@@ -300,11 +266,10 @@ async fn refused_sender_is_every_recipients_outcome() {
         ..Script::default()
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test", "carol@example.test"], &message),
+    let outcomes = deliver_via(
+        server.address,
+        &["bob@example.test", "carol@example.test"],
+        MESSAGE,
     )
     .await;
     for outcome in &outcomes {
@@ -321,11 +286,10 @@ async fn reply_to_the_data_applies_to_accepted_recipients_only() {
         ..Script::default()
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test", "nobody@example.test"], &message),
+    let outcomes = deliver_via(
+        server.address,
+        &["bob@example.test", "nobody@example.test"],
+        MESSAGE,
     )
     .await;
     assert_eq!(outcomes[0].status, "5.6.0");
@@ -339,13 +303,7 @@ async fn connection_lost_after_the_data_is_transient() {
         ..Script::default()
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test"], &message),
-    )
-    .await;
+    let outcomes = deliver_via(server.address, &["bob@example.test"], MESSAGE).await;
     assert_eq!(outcomes[0].kind, OutcomeKind::Transient);
     assert_eq!(outcomes[0].status, "4.4.2");
 }
@@ -357,13 +315,7 @@ async fn ehlo_refused_falls_back_to_helo() {
         ..Script::default()
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test"], &message),
-    )
-    .await;
+    let outcomes = deliver_via(server.address, &["bob@example.test"], MESSAGE).await;
     assert_eq!(outcomes[0].kind, OutcomeKind::Delivered);
     let session = server.session().await;
     assert_eq!(session.command("EHLO"), Some("EHLO client.example.net"));
@@ -377,13 +329,7 @@ async fn ehlo_4xx_moves_on_without_trying_helo() {
         ..Script::default()
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test"], &message),
-    )
-    .await;
+    let outcomes = deliver_via(server.address, &["bob@example.test"], MESSAGE).await;
     assert_eq!(outcomes[0].kind, OutcomeKind::Transient);
     assert_eq!(outcomes[0].status, "4.7.0");
     let session = server.session().await;
@@ -511,13 +457,7 @@ async fn greeting_554_from_the_only_server_is_permanent() {
         ..Script::default()
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test"], &message),
-    )
-    .await;
+    let outcomes = deliver_via(server.address, &["bob@example.test"], MESSAGE).await;
     assert_eq!(outcomes[0].kind, OutcomeKind::Permanent);
     assert_eq!(outcomes[0].status, "5.7.1");
     assert_eq!(outcomes[0].diagnostic, "smtp; 554 5.7.1 no service for you");
@@ -650,13 +590,7 @@ async fn garbage_greeting_is_transient() {
         ..Script::default()
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test"], &message),
-    )
-    .await;
+    let outcomes = deliver_via(server.address, &["bob@example.test"], MESSAGE).await;
     assert_eq!(outcomes[0].kind, OutcomeKind::Transient);
     assert_eq!(outcomes[0].status, "4.4.2");
     assert!(outcomes[0].diagnostic.contains("malformed reply"));

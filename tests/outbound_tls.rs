@@ -3,7 +3,9 @@
 
 mod outbound_support;
 
-use outbound_support::{FakeServer, MESSAGE, Script, deliver, job, settings_via, spool, transport};
+use outbound_support::{
+    FakeServer, MESSAGE, Script, deliver, deliver_via, job, settings_via, spool, transport,
+};
 use postamt::outbound::OutboundTransport;
 use postamt::queue::OutcomeKind;
 
@@ -14,13 +16,7 @@ fn starttls_server() -> Script {
 #[tokio::test]
 async fn starttls_is_used_when_offered_and_the_message_goes_over_tls() {
     let server = FakeServer::start(starttls_server()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test"], &message),
-    )
-    .await;
+    let outcomes = deliver_via(server.address, &["bob@example.test"], MESSAGE).await;
     assert_eq!(outcomes[0].kind, OutcomeKind::Delivered);
     let session = server.session().await;
     assert_eq!(
@@ -38,13 +34,7 @@ async fn starttls_is_used_when_offered_and_the_message_goes_over_tls() {
 #[tokio::test]
 async fn plaintext_when_starttls_is_not_offered_under_the_opportunistic_policy() {
     let server = FakeServer::start(Script::default()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test"], &message),
-    )
-    .await;
+    let outcomes = deliver_via(server.address, &["bob@example.test"], MESSAGE).await;
     assert_eq!(outcomes[0].kind, OutcomeKind::Delivered);
     let session = server.session().await;
     assert_eq!(session.command("STARTTLS"), None);
@@ -58,13 +48,7 @@ async fn failed_handshake_is_retried_in_plaintext_under_the_opportunistic_policy
         ..starttls_server()
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let message = spool(dir.path(), MESSAGE);
-    let outcomes = deliver(
-        &transport(settings_via(server.address, "")),
-        job(&["bob@example.test"], &message),
-    )
-    .await;
+    let outcomes = deliver_via(server.address, &["bob@example.test"], MESSAGE).await;
     assert_eq!(outcomes[0].kind, OutcomeKind::Delivered);
     let sessions = server.sessions(2).await;
     assert_eq!(sessions.len(), 2);

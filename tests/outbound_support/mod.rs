@@ -411,6 +411,18 @@ pub async fn deliver(transport: &OutboundTransport, job: RemoteJob) -> Vec<Outco
         .expect("the delivery attempt hung")
 }
 
+/// Delivers `octets` to `recipients` at example.test through `server`,
+/// with the default outbound settings.
+pub async fn deliver_via(server: SocketAddr, recipients: &[&str], octets: &[u8]) -> Vec<Outcome> {
+    let dir = tempfile::tempdir().unwrap();
+    let message = spool(dir.path(), octets);
+    deliver(
+        &transport(settings_via(server, "")),
+        job(recipients, &message),
+    )
+    .await
+}
+
 /// A port on 127.0.0.1 where nothing listens.
 pub async fn closed_port() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
