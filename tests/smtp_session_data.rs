@@ -20,12 +20,8 @@ fn body_after_received(text: &str) -> &str {
 async fn dot_unstuffing_is_exact() {
     let f = fixture().await;
     let mut c = f.inbound().await;
-    c.send("MAIL FROM:<a@elsewhere.example>").await;
-    c.expect("250").await;
-    c.send("RCPT TO:<bob@example.test>").await;
-    c.expect("250").await;
-    c.send("DATA").await;
-    c.expect("354").await;
+    c.start_data("a@elsewhere.example", "bob@example.test")
+        .await;
     c.send_raw(b"Subject: dots\r\n\r\n..leading\r\n...\r\n.trailing\r\n.\r\n")
         .await;
     c.expect("250 2.0.0").await;
@@ -40,12 +36,8 @@ async fn dot_unstuffing_is_exact() {
 async fn bare_lf_dot_lf_does_not_end_the_data() {
     let f = fixture().await;
     let mut c = f.inbound().await;
-    c.send("MAIL FROM:<a@elsewhere.example>").await;
-    c.expect("250").await;
-    c.send("RCPT TO:<bob@example.test>").await;
-    c.expect("250").await;
-    c.send("DATA").await;
-    c.expect("354").await;
+    c.start_data("a@elsewhere.example", "bob@example.test")
+        .await;
     // A smuggled second message after "\n.\n" and after "\r\n.\n".
     c.send_raw(
         b"Subject: one\r\n\r\nbody\n.\nMAIL FROM:<evil@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n\r\nsmuggled\r\n.\nRSET\r\n.\r\n",
@@ -71,12 +63,8 @@ async fn size_declared_over_the_limit_is_refused_at_mail() {
 async fn data_over_the_limit_is_read_to_the_end_then_refused() {
     let f = fixture().await;
     let mut c = f.inbound().await;
-    c.send("MAIL FROM:<a@elsewhere.example>").await;
-    c.expect("250").await;
-    c.send("RCPT TO:<bob@example.test>").await;
-    c.expect("250").await;
-    c.send("DATA").await;
-    c.expect("354").await;
+    c.start_data("a@elsewhere.example", "bob@example.test")
+        .await;
     let line = format!("{}\r\n", "x".repeat(998));
     c.send_raw(b"Subject: big\r\n\r\n").await;
     for _ in 0..150 {
@@ -173,12 +161,8 @@ async fn bdat_out_of_sequence_still_consumes_its_octets() {
 async fn client_leaving_mid_data_leaves_nothing_committed() {
     let f = fixture().await;
     let mut c = f.inbound().await;
-    c.send("MAIL FROM:<a@elsewhere.example>").await;
-    c.expect("250").await;
-    c.send("RCPT TO:<bob@example.test>").await;
-    c.expect("250").await;
-    c.send("DATA").await;
-    c.expect("354").await;
+    c.start_data("a@elsewhere.example", "bob@example.test")
+        .await;
     c.send_raw(b"Subject: cut\r\n\r\nhalf a mess").await;
     drop(c);
     f.sink.wait_for_drops(1).await;
@@ -292,12 +276,8 @@ async fn parameters_after_helo_are_refused() {
     c.send("MAIL FROM:<a@elsewhere.example> BODY=8BITMIME")
         .await;
     c.expect("555 5.5.4").await;
-    c.send("MAIL FROM:<a@elsewhere.example>").await;
-    c.expect("250 2.1.0").await;
-    c.send("RCPT TO:<bob@example.test>").await;
-    c.expect("250").await;
-    c.send("DATA").await;
-    c.expect("354").await;
+    c.start_data("a@elsewhere.example", "bob@example.test")
+        .await;
     c.send_raw(b"Subject: old\r\n\r\nx\r\n.\r\n").await;
     c.expect("250 2.0.0").await;
     assert!(f.committed()[0].text().contains(" with SMTP id "));

@@ -384,13 +384,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
 
     /// MAIL, RCPT, DATA and the message, checking each intermediate reply;
     /// returns the final reply.
-    pub async fn transaction(&mut self, from: &str, to: &str, message: &str) -> String {
+    /// MAIL, RCPT and DATA, each accepted: the client may send the data.
+    pub async fn start_data(&mut self, from: &str, to: &str) {
         self.send(&format!("MAIL FROM:<{from}>")).await;
         self.expect("250 2.1.0").await;
         self.send(&format!("RCPT TO:<{to}>")).await;
         self.expect("250 2.1.5").await;
         self.send("DATA").await;
         self.expect("354 ").await;
+    }
+
+    pub async fn transaction(&mut self, from: &str, to: &str, message: &str) -> String {
+        self.start_data(from, to).await;
         self.send_raw(message.as_bytes()).await;
         self.send_raw(b".\r\n").await;
         self.reply().await
