@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from dns_support import TestDns
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = os.environ.get("POSTAMT_BIN", str(ROOT / "target" / "release" / "postamt"))
 
@@ -53,11 +55,27 @@ def wait_for_port(port, process, timeout=20.0):
     raise AssertionError(f"nothing listens on port {port} after {timeout} s")
 
 
-class Instance:
-    """One data dir and configuration; the daemon and the CLI both work on it."""
+_SESSION_DNS = None
 
-    def __init__(self, base: pathlib.Path, extra_config: str = ""):
+
+def session_dns():
+    """The DNS server on loopback every daemon of the test run asks, unless a test gives its
+    own: NXDOMAIN for every name a test has not added to its zone (tests add names of their
+    own, so they never meet another test's records)."""
+    global _SESSION_DNS
+    if _SESSION_DNS is None:
+        _SESSION_DNS = TestDns()
+    return _SESSION_DNS
+
+
+class Instance:
+    """One data dir and configuration; the daemon and the CLI both work on it. The daemon runs
+    as in production, SPF, DKIM and DMARC included, against `dns` (by default the session's
+    DNS server on loopback)."""
+
+    def __init__(self, base: pathlib.Path, extra_config: str = "", dns=None):
         self.base = base
+        self.dns = dns or session_dns()
         self.data_dir = base / "data"
         self.config = base / "postamt.toml"
         self.ports = dict(zip(PROTOCOLS, free_ports(len(PROTOCOLS))))
@@ -68,8 +86,8 @@ class Instance:
         )
         self.config.write_text(
             f'[server]\nhostname = "mail.example.test"\ndata_dir = "{self.data_dir}"\n'
-            # SPF/DKIM/DMARC would ask DNS servers off this machine.
-            f"[antispam]\nauthentication = false\n"
+            f'[dns]\nservers = ["{self.dns.address}"]\ntimeout = 1\nattempts = 2\nmessage_budget = 3\n'
+            f"[antispam]\n"
             f"{extra_config}\n{listeners}"
         )
         self.process = None

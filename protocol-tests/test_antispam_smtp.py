@@ -12,8 +12,8 @@ from smtp_support import BOB, BOB_PASSWORD, add_accounts, delivered
 
 REMOTE_SENDER = "friend@remote.test"
 
-# Instance writes "[antispam]\nauthentication = false\n" just before the extra config,
-# so these keys land in that section.
+# Instance writes "[antispam]" just before the extra config, so these keys land in that
+# section.
 REJECTING = "reject_at_smtp = true\nreject_threshold = 5.0\n"
 
 

@@ -19,12 +19,14 @@
 //! - [`antispam`]: the anti-spam stage, its classifier, rules and training.
 //! - [`sieve`]: the Sieve language and the delivery stage that runs it.
 //! - [`dkim`]: DKIM keys and the signing of submitted mail.
+//! - [`dns`]: the one resolver all DNS questions share, with its cache and time limits.
 
 pub mod antispam;
 pub mod auth;
 pub mod config;
 pub mod delivery;
 pub mod dkim;
+pub mod dns;
 pub mod imap;
 pub mod logging;
 pub mod managesieve;

@@ -1,6 +1,5 @@
-//! SPF, DKIM and DMARC against a zone fed to the authenticator's DNS cache
-//! (no network: mail-auth's "test" feature answers NXDOMAIN for any name
-//! the zone lacks).
+//! SPF, DKIM and DMARC against a zone served by a DNS server on loopback
+//! (NXDOMAIN for any name the zone lacks), through the daemon's resolver.
 
 use std::net::IpAddr;
 
@@ -11,6 +10,9 @@ use mail_auth::dkim::DkimSigner;
 use mail_auth::dmarc::Policy;
 use postamt::antispam::{Client, SenderAuthenticator, client_from_received};
 
+mod dns_support;
+use dns_support::{Authenticator, TestDns};
+
 const HOST: &str = "mx.example.test";
 
 fn client(ip: &str) -> Client {
@@ -20,13 +22,11 @@ fn client(ip: &str) -> Client {
     }
 }
 
-fn authenticator() -> SenderAuthenticator {
-    let auth = SenderAuthenticator::system(HOST).unwrap();
-    auth.add_spf("sender.example", "v=spf1 ip4:192.0.2.0/24 -all")
-        .unwrap();
-    auth.add_spf("soft.example", "v=spf1 ip4:192.0.2.0/24 ~all")
-        .unwrap();
-    auth
+fn authenticator() -> Authenticator {
+    let dns = TestDns::start();
+    dns.spf("sender.example", "v=spf1 ip4:192.0.2.0/24 -all");
+    dns.spf("soft.example", "v=spf1 ip4:192.0.2.0/24 ~all");
+    Authenticator::new(HOST, dns)
 }
 
 fn message(from: &str) -> Vec<u8> {
@@ -37,12 +37,11 @@ fn message(from: &str) -> Vec<u8> {
 }
 
 /// Signs `raw` for `domain` with a fresh ed25519 key published in the zone.
-fn signed(auth: &SenderAuthenticator, domain: &str, raw: &[u8]) -> Vec<u8> {
+fn signed(dns: &TestDns, domain: &str, raw: &[u8]) -> Vec<u8> {
     let pkcs8 = Ed25519Key::generate_pkcs8().unwrap();
     let key = Ed25519Key::from_pkcs8_der(&pkcs8).unwrap();
     let public = base64_encode(&key.public_key());
-    auth.add_dkim_key("s1", domain, &format!("v=DKIM1; k=ed25519; p={public}"))
-        .unwrap();
+    dns.dkim_key("s1", domain, &format!("v=DKIM1; k=ed25519; p={public}"));
     let signature = DkimSigner::from_key(key)
         .domain(domain)
         .selector("s1")
@@ -114,7 +113,7 @@ async fn spf_none_without_a_record() {
 #[tokio::test]
 async fn dkim_signature_round_trip_verifies() {
     let auth = authenticator();
-    let raw = signed(&auth, "sender.example", &message("a@sender.example"));
+    let raw = signed(&auth.dns, "sender.example", &message("a@sender.example"));
     let report = auth.authenticate(&raw, None, "a@sender.example").await;
     assert!(report.dkim_pass, "{}", report.results);
     assert!(report.results.contains("dkim=pass"), "{}", report.results);
@@ -123,7 +122,7 @@ async fn dkim_signature_round_trip_verifies() {
 #[tokio::test]
 async fn dkim_signature_over_a_changed_body_fails() {
     let auth = authenticator();
-    let mut raw = signed(&auth, "sender.example", &message("a@sender.example"));
+    let mut raw = signed(&auth.dns, "sender.example", &message("a@sender.example"));
     let text = String::from_utf8(raw.clone())
         .unwrap()
         .replace("quarterly", "doctored");
@@ -136,9 +135,8 @@ async fn dkim_signature_over_a_changed_body_fails() {
 #[tokio::test]
 async fn dmarc_passes_when_dkim_is_aligned_with_from() {
     let auth = authenticator();
-    auth.add_dmarc("sender.example", "v=DMARC1; p=reject")
-        .unwrap();
-    let raw = signed(&auth, "sender.example", &message("a@sender.example"));
+    auth.dns.dmarc("sender.example", "v=DMARC1; p=reject");
+    let raw = signed(&auth.dns, "sender.example", &message("a@sender.example"));
     let report = auth
         .authenticate(&raw, Some(&client("198.51.100.7")), "bounce@other.example")
         .await;
@@ -149,16 +147,48 @@ async fn dmarc_passes_when_dkim_is_aligned_with_from() {
 #[tokio::test]
 async fn dmarc_fails_with_the_policy_when_nothing_aligns() {
     let auth = authenticator();
-    auth.add_dmarc("bank.example", "v=DMARC1; p=reject")
-        .unwrap();
+    auth.dns.dmarc("bank.example", "v=DMARC1; p=reject");
     // Signed and SPF-authorised for sender.example, but claiming bank.example.
-    let raw = signed(&auth, "sender.example", &message("security@bank.example"));
+    let raw = signed(
+        &auth.dns,
+        "sender.example",
+        &message("security@bank.example"),
+    );
     let report = auth
         .authenticate(&raw, Some(&client("192.0.2.10")), "a@sender.example")
         .await;
     assert_eq!(report.dmarc_failed, Some(Policy::Reject));
     assert!(report.results.contains("dmarc=fail"), "{}", report.results);
     assert!(report.reasons.iter().any(|r| r.name == "DMARC_FAIL"));
+}
+
+#[tokio::test]
+async fn a_message_is_authenticated_once() {
+    let auth = authenticator();
+    let raw = message("a@sender.example");
+    let first = auth
+        .authenticate(&raw, Some(&client("192.0.2.10")), "a@sender.example")
+        .await;
+    assert_eq!(auth.remembered(&raw, "a@sender.example"), Some(first));
+    assert_eq!(auth.remembered(&raw, "b@sender.example"), None);
+    assert_eq!(
+        auth.remembered(b"Subject: other\r\n\r\n", "a@sender.example"),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_lookup_that_fails_is_a_temporary_error_and_not_remembered() {
+    let dead = dns_support::DeadDns::start();
+    let auth = SenderAuthenticator::new(HOST, dead.resolver(5));
+    let raw = message("a@sender.example");
+    let report = auth
+        .authenticate(&raw, Some(&client("192.0.2.10")), "a@sender.example")
+        .await;
+    assert_eq!(report.spf, Some(SpfResult::TempError));
+    assert!(report.temporary_error);
+    assert!(report.reasons.is_empty(), "{:?}", report.reasons);
+    assert_eq!(auth.remembered(&raw, "a@sender.example"), None);
 }
 
 #[test]

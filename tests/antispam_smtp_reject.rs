@@ -4,11 +4,13 @@
 //! commit and leaves nothing in the spool; anything else is queued, and
 //! submission is never checked. Sessions run against the real spool.
 
+mod dns_support;
 mod smtp_support;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
+use dns_support::TestDns;
 use postamt::antispam::{
     AntispamStage, Classifier, DnsListLookup, LookupError, LookupFuture, SenderAuthenticator,
 };
@@ -47,6 +49,8 @@ struct Setup {
     fixture: Fixture,
     spool: Arc<Spool>,
     check: Option<Arc<dyn InboundCheck>>,
+    /// The zone the authenticator asks, when there is one.
+    _dns: Option<TestDns>,
 }
 
 impl Setup {
@@ -58,6 +62,7 @@ impl Setup {
             fixture,
             spool,
             check,
+            _dns: None,
         }
     }
 
@@ -69,16 +74,17 @@ impl Setup {
     /// With `settings` and an authenticator that knows bank.example: SPF
     /// allows 192.0.2.0/24 only, DMARC says p=reject.
     async fn authenticating(settings: AntispamSection) -> Self {
-        let auth = SenderAuthenticator::system("mx.example.test").unwrap();
-        auth.add_spf("bank.example", "v=spf1 ip4:192.0.2.0/24 -all")
-            .unwrap();
-        auth.add_dmarc("bank.example", "v=DMARC1; p=reject")
-            .unwrap();
-        Self::new(|f| {
+        let dns = TestDns::start();
+        dns.spf("bank.example", "v=spf1 ip4:192.0.2.0/24 -all");
+        dns.dmarc("bank.example", "v=DMARC1; p=reject");
+        let auth = SenderAuthenticator::new("mx.example.test", dns.resolver());
+        let mut setup = Self::new(|f| {
             AntispamStage::new(Arc::new(Classifier::open(f.data_dir())), settings)
                 .with_authenticator(Arc::new(auth))
         })
-        .await
+        .await;
+        setup._dns = Some(dns);
+        setup
     }
 
     /// A session in `role` after EHLO (and login on submission).

@@ -3,10 +3,12 @@
 //! and a user's threshold is theirs.
 
 mod antispam_support;
+mod dns_support;
 mod queue_support;
 
 use std::sync::Arc;
 
+use dns_support::TestDns;
 use mail_parser::MessageParser;
 use postamt::antispam::{AntispamStage, Classifier, Label, Scope, SenderAuthenticator};
 use postamt::config::{AntispamSection, Points};
@@ -147,23 +149,25 @@ async fn disabled_stage_adds_nothing() {
 /// DMARC says reject, but came from 198.51.100.9 unsigned.
 const SPOOFED: &[u8] = b"Received: from evil.example (evil.example [198.51.100.9])\r\n\tby mx.example.org with ESMTP id 1; Mon, 23 Nov 2026 10:00:00 +0000\r\nFrom: Security <security@bank.example>\r\nTo: alice@example.org\r\nSubject: Verify your account\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <v1@bank.example>\r\n\r\nPlease verify your account.\r\n";
 
-async fn start_authenticating(h: &mut Harness, settings: AntispamSection) {
+/// Starts delivery with an authenticator asking the zone of the returned
+/// server (keep it for the test's length).
+async fn start_authenticating(h: &mut Harness, settings: AntispamSection) -> TestDns {
     h.store.create_account(h.alice).await.unwrap();
-    let auth = SenderAuthenticator::system("mx.example.org").unwrap();
-    auth.add_spf("bank.example", "v=spf1 ip4:192.0.2.0/24 -all")
-        .unwrap();
-    auth.add_dmarc("bank.example", "v=DMARC1; p=reject")
-        .unwrap();
+    let dns = TestDns::start();
+    dns.spf("bank.example", "v=spf1 ip4:192.0.2.0/24 -all");
+    dns.dmarc("bank.example", "v=DMARC1; p=reject");
+    let auth = SenderAuthenticator::new("mx.example.org", dns.resolver());
     let stage = AntispamStage::new(Arc::new(Classifier::open(h.dir.path())), settings)
         .with_authenticator(Arc::new(auth));
     let delivery = LocalDelivery::new(h.store.clone(), h.directory.clone()).with_stage(stage);
     h.start_with(Arc::new(delivery));
+    dns
 }
 
 #[tokio::test]
 async fn dmarc_reject_failure_is_filed_into_junk_by_default() {
     let mut h = Harness::new();
-    start_authenticating(&mut h, AntispamSection::default()).await;
+    let _dns = start_authenticating(&mut h, AntispamSection::default()).await;
     h.submit(
         envelope(Some("security@bank.example"), &["alice@example.org"]),
         SPOOFED,
@@ -187,7 +191,7 @@ async fn dmarc_reject_failure_is_filed_into_junk_by_default() {
 #[tokio::test]
 async fn dmarc_reject_failure_accepted_is_filed_into_junk_not_bounced() {
     let mut h = Harness::new();
-    start_authenticating(
+    let _dns = start_authenticating(
         &mut h,
         AntispamSection {
             dmarc_reject: true,

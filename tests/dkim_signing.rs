@@ -2,10 +2,12 @@
 //! records `dkim-keygen` prints: directly through the signer, and end to
 //! end through an SMTP submission session into the spool.
 
+mod dns_support;
 mod smtp_support;
 
 use std::sync::Arc;
 
+use dns_support::{Authenticator, TestDns};
 use postamt::antispam::SenderAuthenticator;
 use postamt::auth::DomainName;
 use postamt::dkim::keys;
@@ -18,10 +20,10 @@ const BODY: &str = "\r\nThe quarterly figures are attached.\r\n";
 
 /// Keys for example.test under `data_dir`, and a verifier that knows their
 /// records exactly as printed.
-fn keys_and_verifier(data_dir: &std::path::Path) -> SenderAuthenticator {
+fn keys_and_verifier(data_dir: &std::path::Path) -> Authenticator {
     let domain = DomainName::parse("example.test").unwrap();
     let stored = keys::generate(data_dir, &domain, "postamt", false).unwrap();
-    let auth = SenderAuthenticator::system("mx.elsewhere.example").unwrap();
+    let dns = TestDns::start();
     for key in &stored {
         let record = KeyRecord::new(
             key.selector.clone(),
@@ -31,10 +33,9 @@ fn keys_and_verifier(data_dir: &std::path::Path) -> SenderAuthenticator {
         );
         let line = record.zone_line();
         let value: String = line.split('"').skip(1).step_by(2).collect();
-        auth.add_dkim_key(key.selector.as_str(), "example.test", &value)
-            .unwrap();
+        dns.dkim_key(key.selector.as_str(), "example.test", &value);
     }
-    auth
+    Authenticator::new("mx.elsewhere.example", dns)
 }
 
 fn signed(keys: &DomainKeys, header: &str, body: &str) -> String {
@@ -179,7 +180,7 @@ fn a_domain_without_keys_has_nothing_to_sign_with() {
 
 /// The session fixture with a signer over its own data dir, keys for
 /// example.test made, and the verifier for them.
-async fn signing_fixture() -> (Fixture, SenderAuthenticator) {
+async fn signing_fixture() -> (Fixture, Authenticator) {
     let mut f = fixture().await;
     let auth = keys_and_verifier(f.data_dir());
     f.context.dkim = Some(Arc::new(DkimSigner::new(f.data_dir())));

@@ -1,6 +1,7 @@
 //! `[outbound]`: defaults, the example file, and errors that name the key.
 
 use postamt::config::{Config, ConfigError, OutboundSection, OutboundTls, RouteHost};
+use postamt::dns::Resolver;
 use postamt::outbound::OutboundSettings;
 
 fn invalid_key(text: &str) -> String {
@@ -71,7 +72,8 @@ fn settings_take_routes_and_fall_back_to_the_server_hostname() {
         "[server]\nhostname = \"mail.example.net\"\n[outbound]\nroutes = { \"*\" = \"relay.example.net:587\" }\n",
     )
     .unwrap();
-    let settings = OutboundSettings::from_config(&config).unwrap();
+    let settings =
+        OutboundSettings::from_config(&config, &Resolver::from_config(&config.dns)).unwrap();
     assert_eq!(settings.helo_name, "mail.example.net");
     assert_eq!(settings.mx_port, 25);
     assert!(!settings.dns_loopback);

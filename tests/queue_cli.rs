@@ -6,7 +6,7 @@ mod queue_support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use postamt::queue::{LastOutcome, RecipientUpdate, Spool, now_ms};
+use postamt::queue::{ActivitySnapshot, LastOutcome, RecipientUpdate, Spool, Step, now_ms};
 use queue_support::{MESSAGE, envelope, submit};
 
 fn postamt(data_dir: &Path, args: &[&str]) -> Output {
@@ -76,6 +76,52 @@ async fn list_shows_each_recipient_with_its_state_and_last_error() {
     );
     assert!(
         text.contains("bob@example.org  pending, due now  attempts 0"),
+        "{text}"
+    );
+}
+
+/// What a running daemon publishes: recipient 0 of `id` in the anti-spam
+/// stage for 7 seconds.
+fn publish_activity(spool: &Spool, id: postamt::queue::QueueId) {
+    let now = now_ms();
+    let snapshot = ActivitySnapshot {
+        written_ms: now,
+        steps: vec![Step {
+            id: id.to_string(),
+            recipient: 0,
+            step: "antispam".to_owned(),
+            since_ms: now - 7_000,
+        }],
+    };
+    std::fs::write(
+        spool.dir().join("activity.json"),
+        serde_json::to_vec(&snapshot).unwrap(),
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn list_shows_the_step_a_message_waits_in_and_for_how_long() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path()).unwrap();
+    let id = submit(
+        &spool,
+        envelope(
+            Some("alice@example.org"),
+            &["bob@example.org", "carol@example.org"],
+        ),
+        MESSAGE,
+    )
+    .await;
+    publish_activity(&spool, id);
+
+    let text = stdout(&postamt(dir.path(), &["list"]));
+    assert!(
+        text.contains("bob@example.org  in delivery: antispam for 7s  attempts 0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("carol@example.org  pending, due now, waiting for a delivery slot"),
         "{text}"
     );
 }

@@ -126,6 +126,7 @@ async fn crash_between_append_and_record_delivers_once() {
         recipient: "alice@example.org",
         message: &path,
         size: MESSAGE.len() as u64,
+        progress: &|_| {},
     };
     assert_eq!(
         delivery.deliver(&request, &targets).await.kind,

@@ -3,11 +3,17 @@
 //! DMARC) when configured, score it with the classifier and rules, and add
 //! what the DNS blocklists say.
 //!
-//! Reading and scoring run on the blocking pool; DNS lookups are async. It
-//! decides nothing: the stage files and the SMTP check refuses.
+//! Reading and scoring run on the blocking pool; DNS lookups are async and,
+//! through the daemon's resolver, share the message's budget
+//! (`dns.message_budget`): what has no answer by then is a temporary error
+//! that scores nothing, and while the resolvers are known not to answer the
+//! lookups are skipped at once. It decides nothing: the stage files and the
+//! SMTP check refuses.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use crate::dns::MessageLookups;
 
 use crate::antispam::auth::{AuthReport, Client, SenderAuthenticator, client_from_received};
 use crate::antispam::classifier::{Classifier, ClassifierError, Scope};
@@ -93,21 +99,36 @@ impl Assessor {
             .await
             .map_err(|_| AssessError::Task)??;
         let client = subject.client.or_else(|| client_from_received(&raw));
-        let auth = match &self.authenticator {
-            Some(authenticator) if authenticate => {
-                let mail_from = match subject.sender {
-                    ReversePath::Null => "",
-                    ReversePath::Address(address) => address.as_str(),
-                };
-                Some(
-                    authenticator
-                        .authenticate(&raw, client.as_ref(), mail_from)
-                        .await,
-                )
-            }
-            _ => None,
+        let mail_from = match subject.sender {
+            ReversePath::Null => "",
+            ReversePath::Address(address) => address.as_str(),
+        };
+        let authenticator = self.authenticator.as_deref().filter(|_| authenticate);
+        let remembered = authenticator.and_then(|a| a.remembered(&raw, mail_from));
+        let asks_lists = wanted.score.is_some() && self.lists.is_some();
+        let needs_dns = (authenticator.is_some() && remembered.is_none()) || asks_lists;
+        let mut dns = match self.authenticator.as_deref() {
+            Some(resolving) if needs_dns => match resolving.resolver().message_lookups() {
+                Some(lookups) => DnsTime::Budget(lookups),
+                None => DnsTime::Paused,
+            },
+            _ => DnsTime::Unbounded,
+        };
+        let auth = match (authenticator, remembered) {
+            (_, Some(report)) => Some(report),
+            (Some(authenticator), None) => Some(
+                match dns
+                    .run(authenticator.authenticate(&raw, client.as_ref(), mail_from))
+                    .await
+                {
+                    Some(report) => report,
+                    None => authenticator.unchecked(dns.why_unchecked()),
+                },
+            ),
+            (None, None) => None,
         };
         let Some(scope) = wanted.score else {
+            dns.finish(auth.as_ref());
             return Ok(Assessment {
                 analysis: None,
                 auth,
@@ -134,12 +155,54 @@ impl Assessor {
         .await
         .map_err(|_| AssessError::Task)??;
         let mut extra = auth.as_ref().map(|a| a.reasons.clone()).unwrap_or_default();
-        if let Some(lists) = &self.lists {
-            extra.extend(lists.check(client.map(|c| c.ip), &hosts).await);
+        if let Some(lists) = &self.lists
+            && let Some(listed) = dns.run(lists.check(client.map(|c| c.ip), &hosts)).await
+        {
+            extra.extend(listed);
         }
+        dns.finish(auth.as_ref());
         Ok(Assessment {
             analysis: Some(analysis.with_reasons(extra)),
             auth,
         })
+    }
+}
+
+/// The DNS time a message's lookups have.
+enum DnsTime<'a> {
+    /// Through the daemon's resolver, until the message budget is spent.
+    Budget(MessageLookups<'a>),
+    /// None: the resolvers are known not to answer.
+    Paused,
+    /// Lookups not through the daemon's resolver (blocklists answered by a
+    /// table), each bounded by its own timeout.
+    Unbounded,
+}
+
+impl DnsTime<'_> {
+    /// The lookups' result, `None` when there was no time for them.
+    async fn run<T>(&mut self, lookups: impl Future<Output = T>) -> Option<T> {
+        match self {
+            Self::Budget(budget) => budget.run(lookups).await,
+            Self::Paused => None,
+            Self::Unbounded => Some(lookups.await),
+        }
+    }
+
+    fn why_unchecked(&self) -> &'static str {
+        match self {
+            Self::Paused => "DNS resolvers not answering",
+            Self::Budget(_) | Self::Unbounded => "DNS lookups took too long",
+        }
+    }
+
+    /// Tells the resolver how the message's lookups went.
+    fn finish(self, auth: Option<&AuthReport>) {
+        if let Self::Budget(budget) = self {
+            if budget.timed_out() {
+                tracing::info!("DNS lookup budget spent: the checks go on without the answers");
+            }
+            budget.finish(auth.is_some_and(|a| a.temporary_error));
+        }
     }
 }

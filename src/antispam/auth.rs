@@ -2,11 +2,13 @@
 //! (RFC 6376) and DMARC (RFC 7489) through mail-auth, written into one
 //! `Authentication-Results` field (RFC 8601) and turned into scored reasons.
 //!
-//! DNS answers go through [`DnsCache`], which mail-auth consults before the
-//! resolver and fills after it; tests feed it a zone so nothing goes to the
-//! network. The client's IP address and HELO name come from the topmost
-//! `Received:` field our SMTP server wrote (the spool envelope has no client
-//! IP); a message without one is not checked for SPF.
+//! Lookups go to the daemon's shared [`Resolver`]; mail-auth keeps the
+//! parsed records in [`DnsCache`]s for their TTLs beside the resolver's own
+//! answer cache. A message is authenticated once: its report is remembered
+//! by digest, so the SMTP-time check's work serves delivery, and every
+//! recipient of a message shares one. The client's IP address and HELO name
+//! come from the topmost `Received:` field our SMTP server wrote (the spool
+//! envelope has no client IP); a message without one is not checked for SPF.
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -15,10 +17,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mail_auth::common::parse::TxtRecordParser;
-use mail_auth::common::verify::DomainKey;
-use mail_auth::dmarc::{Dmarc, Policy};
-use mail_auth::spf::Spf;
+use mail_auth::dmarc::Policy;
 use mail_auth::spf::verify::SpfParameters;
 use mail_auth::{
     AuthenticatedMessage, AuthenticationResults, DkimResult, DmarcResult, MX, MessageAuthenticator,
@@ -27,15 +26,7 @@ use mail_auth::{
 
 use crate::antispam::lists::{DnsListLookup, LookupError, LookupFuture};
 use crate::antispam::score::Reason;
-
-/// Why the authenticator could not be set up or fed.
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    #[error("DNS resolver: {0}")]
-    Resolver(String),
-    #[error("not a valid {kind} record: {record}")]
-    Record { kind: &'static str, record: String },
-}
+use crate::dns::Resolver;
 
 /// A DNS answer cache mail-auth reads before it asks the resolver.
 pub struct DnsCache<K, V> {
@@ -102,17 +93,22 @@ pub struct AuthReport {
     /// Whether DMARC failed, and the domain's policy then.
     pub dmarc_failed: Option<Policy>,
     pub reasons: Vec<Reason>,
+    /// Whether some result is a temporary error (a lookup that failed or
+    /// timed out): such a report scores nothing and is not remembered.
+    pub temporary_error: bool,
 }
 
-/// SPF, DKIM and DMARC over mail-auth with a shared answer cache.
+/// SPF, DKIM and DMARC over mail-auth with shared caches.
 pub struct SenderAuthenticator {
-    resolver: MessageAuthenticator,
+    resolver: Arc<Resolver>,
+    authenticator: MessageAuthenticator,
     hostname: String,
     txt: DnsCache<String, Txt>,
     mx: DnsCache<String, Arc<Vec<MX>>>,
     ipv4: DnsCache<String, Arc<Vec<Ipv4Addr>>>,
     ipv6: DnsCache<String, Arc<Vec<Ipv6Addr>>>,
     ptr: DnsCache<IpAddr, Arc<Vec<String>>>,
+    remembered: Mutex<HashMap<[u8; 32], (AuthReport, Instant)>>,
 }
 
 /// mail-auth's parameters with every lookup going through our caches.
@@ -126,25 +122,18 @@ type CachedParameters<'x, P> = Parameters<
     DnsCache<IpAddr, Arc<Vec<String>>>,
 >;
 
-/// How long a record fed by hand stays.
-const FED_FOR: Duration = Duration::from_secs(365 * 24 * 3600);
-
-fn fqdn(name: &str) -> String {
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with('.') {
-        lower
-    } else {
-        format!("{lower}.")
-    }
-}
+/// How long a message's report is remembered: longer than a message waits
+/// between its SMTP-time check and its delivery, and than the first retries.
+const REMEMBERED_FOR: Duration = Duration::from_secs(3600);
+/// Reports remembered at most; the oldest half goes when it is reached.
+const MAX_REMEMBERED: usize = 10_000;
 
 impl SenderAuthenticator {
-    /// With the system's resolver configuration; `hostname` is the
-    /// authserv-id of RFC 8601 §2.5 (`server.hostname`).
-    pub fn system(hostname: &str) -> Result<Self, AuthError> {
-        let resolver = MessageAuthenticator::new_system_conf()
-            .map_err(|e| AuthError::Resolver(e.to_string()))?;
-        Ok(Self {
+    /// Asking `resolver`; `hostname` is the authserv-id of RFC 8601 §2.5
+    /// (`server.hostname`).
+    pub fn new(hostname: &str, resolver: Arc<Resolver>) -> Self {
+        Self {
+            authenticator: MessageAuthenticator(resolver.hickory().clone()),
             resolver,
             hostname: hostname.to_owned(),
             txt: DnsCache::new(),
@@ -152,46 +141,13 @@ impl SenderAuthenticator {
             ipv4: DnsCache::new(),
             ipv6: DnsCache::new(),
             ptr: DnsCache::new(),
-        })
+            remembered: Mutex::new(HashMap::new()),
+        }
     }
 
-    fn add_txt<T: TxtRecordParser + Into<Txt>>(
-        &self,
-        kind: &'static str,
-        name: &str,
-        record: &str,
-    ) -> Result<(), AuthError> {
-        let parsed = T::parse(record.as_bytes()).map_err(|_| AuthError::Record {
-            kind,
-            record: record.to_owned(),
-        })?;
-        self.txt
-            .insert(fqdn(name), parsed.into(), Instant::now() + FED_FOR);
-        Ok(())
-    }
-
-    /// Feeds the SPF record of `domain` (a test zone, or a local override).
-    pub fn add_spf(&self, domain: &str, record: &str) -> Result<(), AuthError> {
-        self.add_txt::<Spf>("SPF", domain, record)
-    }
-
-    /// Feeds the DKIM key record `selector._domainkey.domain`.
-    pub fn add_dkim_key(
-        &self,
-        selector: &str,
-        domain: &str,
-        record: &str,
-    ) -> Result<(), AuthError> {
-        self.add_txt::<DomainKey>(
-            "DKIM key",
-            &format!("{selector}._domainkey.{domain}"),
-            record,
-        )
-    }
-
-    /// Feeds the DMARC record `_dmarc.domain`.
-    pub fn add_dmarc(&self, domain: &str, record: &str) -> Result<(), AuthError> {
-        self.add_txt::<Dmarc>("DMARC", &format!("_dmarc.{domain}"), record)
+    /// The resolver lookups go to, with the message budget.
+    pub fn resolver(&self) -> &Resolver {
+        &self.resolver
     }
 
     fn parameters<P>(&self, params: P) -> CachedParameters<'_, P> {
@@ -201,6 +157,46 @@ impl SenderAuthenticator {
             .with_ptr_cache(&self.ptr)
             .with_ipv4_cache(&self.ipv4)
             .with_ipv6_cache(&self.ipv6)
+    }
+
+    /// The report of the same message from the same sender, when it was
+    /// authenticated in the last hour.
+    pub fn remembered(&self, raw: &[u8], mail_from: &str) -> Option<AuthReport> {
+        let key = digest(raw, mail_from);
+        let remembered = self.remembered.lock().unwrap_or_else(|e| e.into_inner());
+        remembered
+            .get(&key)
+            .filter(|(_, at)| at.elapsed() < REMEMBERED_FOR)
+            .map(|(report, _)| report.clone())
+    }
+
+    fn remember(&self, raw: &[u8], mail_from: &str, report: &AuthReport) {
+        let key = digest(raw, mail_from);
+        let mut remembered = self.remembered.lock().unwrap_or_else(|e| e.into_inner());
+        if remembered.len() >= MAX_REMEMBERED {
+            let mut ages: Vec<Instant> = remembered.values().map(|(_, at)| *at).collect();
+            ages.sort_unstable();
+            let cut = ages[ages.len() / 2];
+            remembered.retain(|_, (_, at)| *at > cut);
+        }
+        remembered.insert(key, (report.clone(), Instant::now()));
+    }
+
+    /// The report of a message whose lookups could not run (`why`):
+    /// temporary errors that score nothing (RFC 7208 §2.6.6, RFC 6376
+    /// §3.9, RFC 7489 §6.6.3 let the receiver go on).
+    pub fn unchecked(&self, why: &str) -> AuthReport {
+        AuthReport {
+            results: format!(
+                "{}; dkim=temperror ({why}); spf=temperror; dmarc=temperror",
+                self.hostname
+            ),
+            spf: None,
+            dkim_pass: false,
+            dmarc_failed: None,
+            reasons: Vec::new(),
+            temporary_error: true,
+        }
     }
 
     /// Checks `raw` (the message as received) sent by `client` with the
@@ -218,9 +214,13 @@ impl SenderAuthenticator {
                 dkim_pass: false,
                 dmarc_failed: None,
                 reasons: Vec::new(),
+                temporary_error: false,
             };
         };
-        let dkim = self.resolver.verify_dkim(self.parameters(&message)).await;
+        let dkim = self
+            .authenticator
+            .verify_dkim(self.parameters(&message))
+            .await;
         let header_from = message.from().to_owned();
         let mut results =
             AuthenticationResults::new(&self.hostname).with_dkim_results(&dkim, &header_from);
@@ -236,6 +236,9 @@ impl SenderAuthenticator {
         }) {
             reasons.push(reason("DKIM_INVALID", 1.0));
         }
+        let mut temporary_error = dkim
+            .iter()
+            .any(|d| matches!(d.result(), DkimResult::TempError(_)));
         let mut spf = None;
         let mut dmarc_failed = None;
         let mut dmarc_part = String::new();
@@ -246,7 +249,7 @@ impl SenderAuthenticator {
                 mail_from.to_owned()
             };
             let spf_output = self
-                .resolver
+                .authenticator
                 .verify_spf(self.parameters(SpfParameters::verify_mail_from(
                     client.ip,
                     &client.helo,
@@ -263,12 +266,13 @@ impl SenderAuthenticator {
                 _ => {}
             }
             spf = Some(spf_output.result());
+            temporary_error |= spf_output.result() == SpfResult::TempError;
             let mail_from_domain = sender
                 .rsplit_once('@')
                 .map(|(_, d)| d)
                 .unwrap_or(&client.helo);
             let dmarc = self
-                .resolver
+                .authenticator
                 .verify_dmarc(self.parameters(mail_auth::dmarc::verify::DmarcParameters {
                     message: &message,
                     dkim_output: &dkim,
@@ -282,9 +286,14 @@ impl SenderAuthenticator {
             let passed = dmarc.dkim_result() == &DmarcResult::Pass
                 || dmarc.spf_result() == &DmarcResult::Pass;
             let published = dmarc.dmarc_record().is_some();
+            let unknown = [dmarc.dkim_result(), dmarc.spf_result()]
+                .into_iter()
+                .any(|result| matches!(result, DmarcResult::TempError(_)));
+            temporary_error |= unknown;
             let word = match (published, passed) {
                 (_, true) => "pass",
                 (true, false) => "fail",
+                (false, false) if unknown => "temperror",
                 (false, false) => "none",
             };
             dmarc_part = format!(
@@ -297,7 +306,7 @@ impl SenderAuthenticator {
                 dmarc_failed = Some(dmarc.policy());
             }
         }
-        AuthReport {
+        let report = AuthReport {
             results: format!("{results}{dmarc_part}")
                 .replace("\r\n\t", " ")
                 .replace(['\r', '\n'], " "),
@@ -305,7 +314,12 @@ impl SenderAuthenticator {
             dkim_pass,
             dmarc_failed,
             reasons,
+            temporary_error,
+        };
+        if !temporary_error {
+            self.remember(raw, mail_from, &report);
         }
+        report
     }
 }
 
@@ -313,13 +327,25 @@ impl SenderAuthenticator {
 impl DnsListLookup for SenderAuthenticator {
     fn a_records<'a>(&'a self, name: &'a str) -> LookupFuture<'a> {
         Box::pin(async move {
-            self.resolver
+            self.authenticator
                 .ipv4_lookup(name, Some(&self.ipv4))
                 .await
                 .map(|answers| answers.as_ref().clone())
                 .map_err(|e| LookupError(e.to_string()))
         })
     }
+}
+
+/// What a message is remembered by: its octets (our `Received:` field, with
+/// the client, included) and its envelope sender.
+fn digest(raw: &[u8], mail_from: &str) -> [u8; 32] {
+    let mut context = ring::digest::Context::new(&ring::digest::SHA256);
+    context.update(mail_from.as_bytes());
+    context.update(b"\0");
+    context.update(raw);
+    let mut key = [0u8; 32];
+    key.copy_from_slice(context.finish().as_ref());
+    key
 }
 
 fn reason(name: &str, score: f64) -> Reason {

@@ -18,7 +18,7 @@ mod score;
 mod stage;
 pub mod training;
 
-pub use auth::{AuthError, AuthReport, Client, SenderAuthenticator, client_from_received};
+pub use auth::{AuthReport, Client, SenderAuthenticator, client_from_received};
 pub use classifier::{Classifier, ClassifierError, Label, Scope, Trained};
 pub use inbound::SmtpSpamCheck;
 pub use lists::{DnsListLookup, DnsLists, LookupError, LookupFuture};

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use anyhow::anyhow;
 use postamt::queue::{
-    QueueError, QueueId, QueuedMessage, RecipientState, ReversePath, Spool, now_ms,
+    ActivitySnapshot, QueueError, QueueId, QueuedMessage, RecipientState, ReversePath, Spool,
+    now_ms,
 };
 
 use super::args::QueueCommand;
@@ -24,8 +25,9 @@ pub fn run(context: &Context, command: QueueCommand) -> CommandResult {
                 println!("the queue is empty");
             }
             let now = now_ms();
+            let activity = ActivitySnapshot::read_fresh(spool.dir(), now);
             for message in &messages {
-                print!("{}", describe(message, now));
+                print!("{}", describe(message, activity.as_ref(), now));
             }
         }
         QueueCommand::Flush => {
@@ -68,8 +70,10 @@ fn failure(error: QueueError) -> Failure {
     Failure::new(if busy { Exit::TempFail } else { Exit::IoErr }, error)
 }
 
-/// One message: a line for it, one per recipient.
-fn describe(message: &QueuedMessage, now: i64) -> String {
+/// One message: a line for it, one per recipient, saying what it waits
+/// for: the step of its delivery under way (from the running daemon's
+/// `activity`), a delivery slot, or its next retry.
+fn describe(message: &QueuedMessage, activity: Option<&ActivitySnapshot>, now: i64) -> String {
     let sender = match &message.envelope.mail_from {
         ReversePath::Null => "<>".to_owned(),
         ReversePath::Address(address) => format!("<{address}>"),
@@ -81,12 +85,23 @@ fn describe(message: &QueuedMessage, now: i64) -> String {
         message.size
     );
     for recipient in &message.recipients {
+        let step = activity.and_then(|a| a.step(message.id, recipient.index));
         let state = match recipient.state {
+            RecipientState::Pending if let Some(step) = step => {
+                format!(
+                    "in delivery: {} for {}",
+                    step.step,
+                    span(now - step.since_ms)
+                )
+            }
             RecipientState::Pending if recipient.next_attempt_ms > now => {
                 format!(
                     "deferred, next in {}",
                     span(recipient.next_attempt_ms - now)
                 )
+            }
+            RecipientState::Pending if activity.is_some() => {
+                "pending, due now, waiting for a delivery slot".to_owned()
             }
             RecipientState::Pending => "pending, due now".to_owned(),
             RecipientState::Delivered => "delivered".to_owned(),

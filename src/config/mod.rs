@@ -7,6 +7,7 @@
 mod antispam;
 mod data_dir;
 mod delivery;
+mod dns;
 mod environment;
 mod listeners;
 mod managesieve;
@@ -25,6 +26,7 @@ use serde::Deserialize;
 pub use antispam::{AntispamSection, DnsList, Points};
 pub use data_dir::check_data_dir;
 pub use delivery::DeliverySection;
+pub use dns::{DNS_PORT, DnsSection};
 pub use environment::{DATA_DIR_VARIABLE, may_bind_privileged_ports};
 pub use listeners::default_listeners;
 pub use managesieve::ManageSieveSection;
@@ -80,6 +82,7 @@ pub struct Config {
     pub log: LogSection,
     pub outbound: OutboundSection,
     pub queue: QueueSection,
+    pub dns: DnsSection,
     pub smtp: SmtpSection,
     pub delivery: DeliverySection,
     pub managesieve: ManageSieveSection,
@@ -111,6 +114,8 @@ struct ConfigFile {
     outbound: OutboundSection,
     #[serde(default)]
     queue: QueueSection,
+    #[serde(default)]
+    dns: DnsSection,
     #[serde(default)]
     smtp: SmtpSection,
     #[serde(default)]
@@ -153,6 +158,7 @@ impl Config {
             log: LogSection::default(),
             outbound: OutboundSection::default(),
             queue: QueueSection::default(),
+            dns: DnsSection::default(),
             smtp: SmtpSection::default(),
             delivery: DeliverySection::default(),
             managesieve: ManageSieveSection::default(),

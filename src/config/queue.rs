@@ -23,6 +23,9 @@ pub struct QueueSection {
     pub retry_max: Seconds,
     /// Deliveries to one remote domain at the same time.
     pub max_per_domain: u32,
+    /// Messages in delivery at the same time, local and remote: each waits
+    /// for its own disk writes and DNS answers while the others go on.
+    pub concurrency: u32,
     /// Seconds after arrival when a sender whose message is still being
     /// retried is told so once (RFC 3464 `Action: delayed`); 0 never.
     pub delay_warning: Seconds,
@@ -35,6 +38,7 @@ impl Default for QueueSection {
             retry_base: Seconds(60),
             retry_max: Seconds(3600),
             max_per_domain: 10,
+            concurrency: 64,
             delay_warning: Seconds(4 * 3600),
         }
     }
@@ -51,6 +55,9 @@ pub(super) fn validate(queue: &QueueSection) -> Result<(), (String, String)> {
     }
     if queue.max_per_domain == 0 {
         return invalid("max_per_domain", "must be at least 1");
+    }
+    if queue.concurrency == 0 {
+        return invalid("concurrency", "must be at least 1");
     }
     Ok(())
 }

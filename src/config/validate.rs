@@ -29,6 +29,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
     log(&file.log)?;
     super::outbound::validate(&file.outbound)?;
     super::queue::validate(&file.queue).map_err(|(key, problem)| invalid(key, problem))?;
+    super::dns::validate(&file.dns).map_err(|(key, problem)| invalid(key, problem))?;
     super::smtp::validate(&file.smtp)?;
     super::delivery::validate(&file.delivery).map_err(|(key, problem)| invalid(key, problem))?;
     super::managesieve::validate(&file.managesieve)
@@ -46,6 +47,7 @@ pub(super) fn validate(file: ConfigFile) -> Result<Config, ConfigError> {
         log: file.log,
         outbound: file.outbound,
         queue: file.queue,
+        dns: file.dns,
         smtp: file.smtp,
         delivery: file.delivery,
         managesieve: file.managesieve,

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::actions::DeliveryActions;
 use super::filing::{Filing, FilingError};
@@ -17,7 +18,6 @@ use crate::queue::{Outcome, OutcomeKind, QueueId, ReversePath};
 use crate::store::{QuotaLimit, Store};
 
 /// One envelope recipient of one queued message to deliver locally.
-#[derive(Debug)]
 pub struct LocalRequest<'a> {
     pub queue_id: QueueId,
     /// The recipient's position in the envelope: with the queue id, what
@@ -27,7 +27,14 @@ pub struct LocalRequest<'a> {
     pub recipient: &'a str,
     pub message: &'a Path,
     pub size: u64,
+    /// Told the name of each step as it starts (a stage's name, then
+    /// "store"), so the queue can show where a message waits.
+    pub progress: &'a (dyn Fn(&str) + Sync),
 }
+
+/// A step taking this long is logged: the log then says where a message
+/// waited (a slow DNS answer, a busy disk).
+const SLOW_STEP: Duration = Duration::from_secs(1);
 
 /// The account directory could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -141,7 +148,11 @@ impl LocalDelivery {
         };
         let mut disposition = Disposition::default();
         for stage in &self.stages {
-            match stage.run(&info, &mut disposition).await {
+            (request.progress)(stage.name());
+            let started = Instant::now();
+            let verdict = stage.run(&info, &mut disposition).await;
+            log_if_slow(stage.name(), started);
+            match verdict {
                 Ok(Verdict::Continue) => {}
                 Ok(Verdict::Discard) => {
                     tracing::info!(stage = stage.name(), "message discarded");
@@ -156,7 +167,11 @@ impl LocalDelivery {
                 }
             }
         }
-        self.carry_out(request, target, disposition, quota).await
+        (request.progress)("store");
+        let started = Instant::now();
+        let outcome = self.carry_out(request, target, disposition, quota).await;
+        log_if_slow("store", started);
+        outcome
     }
 
     /// Carries out the disposition: loop checks, then the store, then the
@@ -300,6 +315,17 @@ impl LocalDelivery {
             max_bytes: user.quota_bytes,
             max_messages: None,
         }))
+    }
+}
+
+fn log_if_slow(step: &str, started: Instant) {
+    let elapsed = started.elapsed();
+    if elapsed >= SLOW_STEP {
+        tracing::info!(
+            step,
+            elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+            "slow delivery step"
+        );
     }
 }
 

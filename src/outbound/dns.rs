@@ -6,11 +6,9 @@
 //! hosts: that is `route`'s job.
 
 use std::future::Future;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::pin::Pin;
 
-use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig};
-use hickory_resolver::name_server::TokioConnectionProvider;
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::{ProtoError, ProtoErrorKind};
 use hickory_resolver::{Name, TokioResolver};
@@ -49,29 +47,16 @@ pub trait Dns: Send + Sync + 'static {
     fn ipv6(&self, host: &str) -> DnsFuture<'_, Vec<Ipv6Addr>>;
 }
 
-/// The system's resolver, through hickory.
+/// The daemon's resolver, through hickory.
 pub struct HickoryDns {
     resolver: TokioResolver,
 }
 
 impl HickoryDns {
-    /// A resolver configured from `/etc/resolv.conf`; when that cannot be read,
-    /// one asking a resolver on this host (127.0.0.1 and ::1), as the C library
-    /// does without the file.
-    pub fn from_system() -> HickoryDns {
-        let builder = TokioResolver::builder_tokio().unwrap_or_else(|error| {
-            tracing::warn!(%error, "cannot read the system's resolver configuration, asking a resolver on this host");
-            let local = [IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::LOCALHOST)];
-            let config = ResolverConfig::from_parts(
-                None,
-                Vec::new(),
-                NameServerConfigGroup::from_ips_clear(&local, 53, true),
-            );
-            TokioResolver::builder_with_config(config, TokioConnectionProvider::default())
-        });
-        HickoryDns {
-            resolver: builder.build(),
-        }
+    /// Asking `resolver` (a clone of [`crate::dns::Resolver::hickory`]
+    /// shares its answer cache).
+    pub fn new(resolver: TokioResolver) -> HickoryDns {
+        HickoryDns { resolver }
     }
 }
 

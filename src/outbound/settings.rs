@@ -12,6 +12,7 @@ use std::time::Duration;
 use super::OutboundError;
 use super::dns::{Dns, HickoryDns};
 use crate::config::{Config, OutboundTls, RouteTarget, SMTP_PORT};
+use crate::dns::Resolver;
 
 /// How long the client waits at each step (RFC 5321 §4.5.3.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,9 +74,15 @@ pub struct OutboundSettings {
 }
 
 impl OutboundSettings {
-    /// The settings of `config`, asking the system's resolver (`/etc/resolv.conf`).
-    pub fn from_config(config: &Config) -> Result<OutboundSettings, OutboundError> {
-        Self::with_dns(config, Arc::new(HickoryDns::from_system()))
+    /// The settings of `config`, asking the daemon's `resolver`.
+    pub fn from_config(
+        config: &Config,
+        resolver: &Resolver,
+    ) -> Result<OutboundSettings, OutboundError> {
+        Self::with_dns(
+            config,
+            Arc::new(HickoryDns::new(resolver.hickory().clone())),
+        )
     }
 
     /// The settings of `config`, asking `dns`.

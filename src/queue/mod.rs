@@ -8,6 +8,7 @@
 //! message through its [`Envelope`]. It also holds the parties of our own:
 //! the [`Spool`], the [`QueueWorker`] and the DSNs of [`bounce`].
 
+mod activity;
 pub mod bounce;
 mod db;
 mod envelope;
@@ -17,6 +18,7 @@ mod spool;
 mod transport;
 mod worker;
 
+pub use activity::{ActivitySnapshot, Step};
 pub use db::{
     LastOutcome, Origin, QueueDb, QueueError, QueuedMessage, RecipientRow, RecipientState,
     RecipientUpdate, ReportKind, ReportMark,

@@ -17,6 +17,8 @@ pub struct QueueSettings {
     pub retry_max: Duration,
     /// Concurrent attempts per remote domain.
     pub max_per_domain: usize,
+    /// Messages attempted at the same time.
+    pub concurrency: usize,
     /// When after arrival a still-pending recipient's sender gets a
     /// "delayed" DSN; `None`: never.
     pub delay_warning: Option<Duration>,
@@ -37,6 +39,7 @@ impl QueueSettings {
             retry_base: config.queue.retry_base.duration(),
             retry_max: config.queue.retry_max.duration(),
             max_per_domain: usize::try_from(config.queue.max_per_domain).unwrap_or(usize::MAX),
+            concurrency: usize::try_from(config.queue.concurrency).unwrap_or(usize::MAX),
             delay_warning: (config.queue.delay_warning.0 > 0)
                 .then(|| config.queue.delay_warning.duration()),
             poll_interval: POLL_INTERVAL,

@@ -127,6 +127,7 @@ impl Env {
             recipient,
             message: &path,
             size: message.len() as u64,
+            progress: &|_| {},
         };
         pipeline.deliver(&request, &targets).await
     }

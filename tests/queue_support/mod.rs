@@ -77,6 +77,7 @@ pub fn test_settings() -> QueueSettings {
         retry_base: Duration::from_millis(20),
         retry_max: Duration::from_millis(100),
         max_per_domain: 2,
+        concurrency: 64,
         delay_warning: None,
         poll_interval: Duration::from_millis(50),
     }

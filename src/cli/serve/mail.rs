@@ -13,6 +13,7 @@ use postamt::auth::Directory;
 use postamt::config::Config;
 use postamt::delivery::{DeliveryActions, DeliverySettings, LocalDelivery, Srs, TrashExpiry};
 use postamt::dkim::DkimSigner;
+use postamt::dns::Resolver;
 use postamt::outbound::{OutboundSettings, OutboundTransport};
 use postamt::queue::{QueueSettings, QueueWorker, RemoteTransport, Spool};
 use postamt::scripts::ScriptStorage;
@@ -44,6 +45,8 @@ pub struct MailSystem {
     pub inbound_check: Option<Arc<dyn InboundCheck>>,
     /// Signs submitted mail and automatic replies from domains with keys.
     pub dkim: Arc<DkimSigner>,
+    /// Every DNS question of the daemon, with one answer cache.
+    resolver: Arc<Resolver>,
     actions: Arc<DeliveryActions>,
     delivery: Arc<LocalDelivery>,
     settings: DeliverySettings,
@@ -60,6 +63,7 @@ impl MailSystem {
             Failure::new(Exit::IoErr, anyhow!("cannot open {what}: {e}"))
         };
         let spool = Spool::open(data_dir).map_err(|e| io("the queue", &e))?;
+        let resolver = Arc::new(Resolver::from_config(&config.dns));
         let settings = DeliverySettings::from_config(config);
         let srs = if settings.srs {
             let srs =
@@ -84,8 +88,7 @@ impl MailSystem {
         let mut antispam = AntispamStage::new(classifier, config.antispam.clone());
         let lists = !config.antispam.dnsbl.is_empty() || !config.antispam.uribl.is_empty();
         if config.antispam.authentication || lists {
-            let checker = SenderAuthenticator::system(&config.server.hostname)
-                .map_err(|e| Failure::new(Exit::Config, anyhow!("SPF/DKIM/DMARC resolver: {e}")))?;
+            let checker = SenderAuthenticator::new(&config.server.hostname, Arc::clone(&resolver));
             let checker = Arc::new(checker);
             // One resolver and answer cache for authentication and blocklists.
             antispam = antispam
@@ -115,6 +118,7 @@ impl MailSystem {
             scripts,
             inbound_check,
             dkim,
+            resolver,
             actions,
             delivery: Arc::new(delivery),
             settings,
@@ -125,7 +129,7 @@ impl MailSystem {
 
     /// Starts the queue worker and Trash expiry; they end when `shutdown` fires.
     pub fn start(self, config: &Config, shutdown: &Shutdown) -> Result<BackgroundTasks, Failure> {
-        let outbound = OutboundSettings::from_config(config)
+        let outbound = OutboundSettings::from_config(config, &self.resolver)
             .and_then(OutboundTransport::new)
             .map_err(|e| Failure::new(Exit::Config, anyhow!("outbound delivery: {e}")))?;
         let transport: Arc<dyn RemoteTransport> = Arc::new(outbound);

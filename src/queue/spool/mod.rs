@@ -152,6 +152,11 @@ impl Spool {
         self.tmp.join(format!("{}.{n}", std::process::id()))
     }
 
+    /// The spool's own directory (`data_dir/queue`).
+    pub fn dir(&self) -> &Path {
+        self.tmp.parent().unwrap_or(&self.tmp)
+    }
+
     pub(crate) fn tmp_dir(&self) -> &Path {
         &self.tmp
     }

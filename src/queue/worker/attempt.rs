@@ -47,6 +47,7 @@ pub(super) async fn attempt(shared: Arc<Shared>, id: QueueId) -> Result<(), Queu
             }
         }
     }
+    shared.activity.end_message(id);
     report::finish(&shared, id).await
 }
 
@@ -107,6 +108,7 @@ async fn deliver(
     let mut remote: BTreeMap<String, Vec<(u32, Recipient)>> = BTreeMap::new();
     let mut local = Vec::new();
     for &index in due {
+        shared.activity.begin(message.id, index, "routing");
         let Some(recipient) = message.envelope.recipients.get(index as usize) else {
             let missing = own_outcome(
                 OutcomeKind::Permanent,
@@ -135,6 +137,10 @@ async fn deliver(
     let mut jobs = JoinSet::new();
     for (domain, recipients) in remote {
         let (indexes, recipients): (Vec<u32>, Vec<Recipient>) = recipients.into_iter().unzip();
+        let step = format!("remote delivery to {domain}");
+        for &index in &indexes {
+            shared.activity.begin(message.id, index, &step);
+        }
         let job = RemoteJob {
             queue_id: message.id,
             domain,
@@ -173,6 +179,7 @@ async fn deliver(
             recipient: &recipient.address,
             message: &path,
             size: message.size,
+            progress: &|step| shared.activity.begin(message.id, index, step),
         };
         let outcome = shared.delivery.deliver(&request, &targets).await;
         record(shared, message, index, &outcome).await?;
@@ -244,7 +251,9 @@ async fn record(
         "delivery attempt"
     );
     let id = message.id;
-    blocking(shared.spool.db(), move |db| db.record(id, index, &update)).await
+    blocking(shared.spool.db(), move |db| db.record(id, index, &update)).await?;
+    shared.activity.end(id, index);
+    Ok(())
 }
 
 fn millis(duration: Duration) -> i64 {

@@ -20,6 +20,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use super::activity::Activity;
 use super::db::{QueueDb, QueueError};
 use super::envelope::QueueId;
 use super::settings::QueueSettings;
@@ -28,10 +29,10 @@ use super::transport::RemoteTransport;
 use crate::delivery::LocalDelivery;
 use domains::DomainLimits;
 
-/// Messages attempted at the same time; more wait for the next pass.
-const MAX_IN_FLIGHT: usize = 64;
 /// How often old queue origins are forgotten.
 const FORGET_INTERVAL: Duration = Duration::from_secs(3600);
+/// How often what the worker is doing is published for `postamt queue list`.
+const PUBLISH_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Starts the queue worker.
 pub struct QueueWorker;
@@ -43,6 +44,7 @@ struct Shared {
     transport: Arc<dyn RemoteTransport>,
     settings: QueueSettings,
     domains: DomainLimits,
+    activity: Arc<Activity>,
 }
 
 impl QueueWorker {
@@ -64,6 +66,7 @@ impl QueueWorker {
             transport,
             domains: DomainLimits::new(settings.max_per_domain),
             settings,
+            activity: Arc::new(Activity::default()),
         });
         tokio::spawn(run(shared, shutdown))
     }
@@ -77,6 +80,9 @@ async fn run(shared: Arc<Shared>, shutdown: impl Future<Output = ()> + Send + 's
     // for a poll interval instead of spinning.
     let mut cooling: HashMap<QueueId, Instant> = HashMap::new();
     let mut origins_forgotten: Option<Instant> = None;
+    let mut publish = tokio::time::interval(PUBLISH_INTERVAL);
+    publish.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut published_ms = 0;
     loop {
         let now = Instant::now();
         cooling.retain(|_, until| *until > now);
@@ -95,6 +101,9 @@ async fn run(shared: Arc<Shared>, shutdown: impl Future<Output = ()> + Send + 's
             () = &mut shutdown => break,
             () = shared.spool.woken().notified() => {}
             () = tokio::time::sleep(wait) => {}
+            _ = publish.tick() => {
+                published_ms = publish_activity(&shared, published_ms).await;
+            }
             Some(done) = running.join_next_with_id(), if !running.is_empty() => {
                 let (task, failed) = match done {
                     Ok((task, result)) => (task, result.err().map(|e| e.to_string())),
@@ -110,6 +119,27 @@ async fn run(shared: Arc<Shared>, shutdown: impl Future<Output = ()> + Send + 's
         }
     }
     running.shutdown().await;
+}
+
+/// Publishes the worker's steps (see [`Activity`]); answers when they were
+/// last written. A failure is logged: only `postamt queue list` misses it.
+async fn publish_activity(shared: &Arc<Shared>, mut published_ms: i64) -> i64 {
+    let activity = Arc::clone(&shared.activity);
+    let dir = shared.spool.dir().to_owned();
+    let written = tokio::task::spawn_blocking(move || {
+        activity
+            .publish(&dir, &mut published_ms)
+            .map(|()| published_ms)
+    })
+    .await;
+    match written {
+        Ok(Ok(at)) => at,
+        Ok(Err(error)) => {
+            tracing::debug!(%error, "cannot publish the queue's activity");
+            published_ms
+        }
+        Err(_) => published_ms,
+    }
 }
 
 /// Forgets the origins of messages queued longer ago than any delivery is
@@ -132,13 +162,14 @@ async fn pass(
     cooling: &HashMap<QueueId, Instant>,
 ) -> Result<Duration, QueueError> {
     let now = now_ms();
+    let limit = shared.settings.concurrency;
     let (due, next) = blocking(shared.spool.db(), move |db| {
-        Ok((db.due(now, MAX_IN_FLIGHT * 2)?, db.next_due_ms()?))
+        Ok((db.due(now, limit * 2)?, db.next_due_ms()?))
     })
     .await?;
     let busy: HashSet<QueueId> = tasks.values().copied().collect();
     for id in due {
-        if tasks.len() >= MAX_IN_FLIGHT {
+        if tasks.len() >= limit {
             break;
         }
         if busy.contains(&id) || cooling.contains_key(&id) {
