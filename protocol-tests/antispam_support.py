@@ -22,14 +22,14 @@ def train_from_corpus(server, tmp_path, count):
     )
 
 
-def wire(path, subject, to=None):
-    """A corpus message with CRLF line ends, its mbox From line dropped and its Subject
-    (and with `to`, its To) replaced, so a test can find it over IMAP."""
+def wire(path, subject=None, to=None):
+    """A corpus message with CRLF line ends and its mbox From line dropped; with `subject`
+    (and with `to`) its Subject (and To) replaced, so a test can find it over IMAP."""
     raw = path.read_bytes()
     if raw.startswith(b"From "):
         raw = raw.split(b"\n", 1)[1]
     head, _, body = raw.partition(b"\n\n")
-    replaced = (b"subject:", b"to:") if to else (b"subject:",)
+    replaced = tuple(name for name, value in ((b"subject:", subject), (b"to:", to)) if value)
     lines, dropping = [], False
     for line in head.split(b"\n"):
         # A folded field's continuation lines go with it.
@@ -37,7 +37,8 @@ def wire(path, subject, to=None):
             dropping = line.lower().startswith(replaced)
         if not dropping:
             lines.append(line)
-    lines.append(b"Subject: " + subject.encode())
+    if subject:
+        lines.append(b"Subject: " + subject.encode())
     if to:
         lines.append(b"To: " + to.encode())
     head = b"\n".join(lines)
