@@ -222,6 +222,57 @@ async fn sixteen_concurrent_appenders_get_distinct_uids() {
     assert_eq!(bodies.len(), 80, "a message was lost or duplicated");
 }
 
+/// Appends to one account commit in groups: one call refused inside a
+/// group (no such mailbox, over quota) must leave the others of the group
+/// committed, and nothing of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn refused_appends_among_concurrent_ones_leave_the_others_committed() {
+    let (dir, store) = store().await;
+    let one_message = QuotaLimit {
+        max_bytes: None,
+        max_messages: Some(1),
+    };
+    let mut tasks = Vec::new();
+    for t in 0..24 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mailbox, quota) = match t % 4 {
+                0 => ("nope", None),
+                1 => ("INBOX", Some(one_message)),
+                _ => ("INBOX", None),
+            };
+            let m = NewMessage::from_bytes(small_message(t));
+            (t, store.append(ALICE, &name(mailbox), vec![m], quota).await)
+        }));
+    }
+    let mut stored = Vec::new();
+    for task in tasks {
+        let (t, result) = task.await.unwrap();
+        match (t % 4, result) {
+            (0, Err(StoreError::NoMailbox(_))) => {}
+            (1, Err(StoreError::OverQuota)) => {}
+            (1, Ok(appended)) => stored.extend(appended.uids),
+            (2 | 3, Ok(appended)) => stored.extend(appended.uids),
+            (t, other) => panic!("append {t}: {other:?}"),
+        }
+    }
+    let inbox = store.mailbox(ALICE, &name("INBOX")).await.unwrap().id;
+    let snap = store.snapshot(ALICE, inbox).await.unwrap();
+    let listed: HashSet<Uid> = snap.messages.iter().map(|m| m.uid).collect();
+    assert_eq!(listed, stored.iter().copied().collect::<HashSet<_>>());
+    assert!(snap.messages.len() >= 12, "{}", snap.messages.len());
+    let files = std::fs::read_dir(account_dir(dir.path(), ALICE).join("mail"))
+        .unwrap()
+        .flatten()
+        .flat_map(|mailbox| {
+            std::fs::read_dir(mailbox.path().join("cur"))
+                .into_iter()
+                .flatten()
+        })
+        .count();
+    assert_eq!(files, snap.messages.len(), "a refused append left a file");
+}
+
 #[tokio::test]
 async fn reading_an_unknown_uid_is_no_message() {
     let (_dir, store) = store().await;

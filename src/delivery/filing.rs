@@ -119,7 +119,7 @@ impl Filing<'_> {
     /// A user added while the store was not told (or before it existed):
     /// their mailboxes are made on first delivery.
     async fn ensure_account(&self) -> Result<(), StoreError> {
-        match self.store.mailbox(self.account, &inbox()).await {
+        match self.store.mailbox_exists(self.account, &inbox()).await {
             Err(StoreError::NoAccount(_)) => self.store.create_account(self.account).await,
             _ => Ok(()),
         }
@@ -131,9 +131,9 @@ impl Filing<'_> {
         folder: MailboxName,
         create: bool,
     ) -> Result<MailboxName, StoreError> {
-        match self.store.mailbox(self.account, &folder).await {
-            Ok(_) => Ok(folder),
-            Err(StoreError::NoMailbox(_)) if create => {
+        match self.store.mailbox_exists(self.account, &folder).await {
+            Ok(true) => Ok(folder),
+            Ok(false) if create => {
                 match self.store.create_mailbox(self.account, &folder, None).await {
                     Ok(_) | Err(StoreError::MailboxExists(_)) => {
                         tracing::info!(folder = folder.as_str(), "folder created for delivery");
@@ -145,7 +145,7 @@ impl Filing<'_> {
                     }
                 }
             }
-            Err(StoreError::NoMailbox(_)) => {
+            Ok(false) => {
                 tracing::info!(
                     folder = folder.as_str(),
                     "no such folder; delivering to INBOX"

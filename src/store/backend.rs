@@ -112,6 +112,9 @@ pub trait MailBackend: Send + Sync {
     fn list_mailboxes(&self, account: AccountId) -> Result<Vec<MailboxInfo>, StoreError>;
     /// One mailbox with its counts (STATUS, RFC 9051 §6.3.11).
     fn mailbox(&self, account: AccountId, name: &MailboxName) -> Result<MailboxInfo, StoreError>;
+    /// Whether the mailbox exists, without counting its messages (what
+    /// delivery asks before every append).
+    fn mailbox_exists(&self, account: AccountId, name: &MailboxName) -> Result<bool, StoreError>;
     /// Creates a mailbox and its missing parents (RFC 9051 §6.3.4, RFC 6154 §5.3).
     fn create_mailbox(
         &self,

@@ -108,6 +108,16 @@ impl Store {
         self.read(move |b| b.mailbox(account, &name)).await
     }
 
+    /// Whether the mailbox exists; `NoAccount` when the account does not.
+    pub async fn mailbox_exists(
+        &self,
+        account: AccountId,
+        name: &MailboxName,
+    ) -> Result<bool, StoreError> {
+        let name = name.clone();
+        self.read(move |b| b.mailbox_exists(account, &name)).await
+    }
+
     pub async fn create_mailbox(
         &self,
         account: AccountId,

@@ -56,6 +56,10 @@ impl MailBackend for MaildirBackend {
         self.with(account, |a| mailboxes::get(a, name))
     }
 
+    fn mailbox_exists(&self, account: AccountId, name: &MailboxName) -> Result<bool, StoreError> {
+        self.with(account, |a| a.read(|conn| mailboxes::exists(conn, name)))
+    }
+
     fn create_mailbox(
         &self,
         account: AccountId,

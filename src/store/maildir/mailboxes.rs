@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 
 use super::files::{self, AccountDir};
 use super::{Account, MailboxRow, manifest, new_uid_validity, schema};
@@ -183,8 +183,8 @@ pub fn get(account: &Account, name: &MailboxName) -> Result<MailboxInfo, StoreEr
     })
 }
 
-fn exists(tx: &Transaction<'_>, name: &MailboxName) -> Result<bool, StoreError> {
-    Ok(tx.query_row(
+pub fn exists(conn: &Connection, name: &MailboxName) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM mailboxes WHERE name = ?1)",
         [name.as_str()],
         |r| r.get(0),

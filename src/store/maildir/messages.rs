@@ -2,13 +2,17 @@
 //! written in tmp/ and fsynced, linked under its UID, the directory is
 //! fsynced, and only then is the index committed and the call returns.
 
+use std::collections::BTreeSet;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::files;
 use super::rows::{self, NewRow};
-use super::{Account, MailboxRow, deliveries};
+use super::{Account, MailboxRow, deliveries, lock};
 use crate::message::{self, SearchText, Section};
 use crate::store::backend::{BlobBody, MessageBlob, MessageSource, NewMessage, StagedMessage};
 use crate::store::error::StoreError;
@@ -144,6 +148,13 @@ fn check_quota(
 }
 
 /// APPEND / MULTIAPPEND (RFC 9051 §6.3.12, RFC 3502): all messages or none.
+///
+/// Appends to one account commit in groups: each call writes and fsyncs its
+/// files on its own thread, then queues its rows; whichever queued call gets
+/// the account's writer next commits every call queued by then in one
+/// transaction (one savepoint each, so one call's failure leaves the others),
+/// with one fsync per mailbox directory and one WAL commit for them all.
+/// Each call returns only once its own rows are committed.
 pub fn append(
     account: &Account,
     name: &MailboxName,
@@ -161,61 +172,151 @@ pub fn append(
         .into_iter()
         .map(|m| prepare(account, m))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut linked = Vec::new();
-    let result = account.write(|tx| {
-        let mut mailbox = MailboxRow::by_name(tx, name)?;
-        let earlier = prepared
-            .iter()
-            .map(|p| deliveries::stored_uid(tx, p.delivery_id.as_deref()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let new: Vec<&Prepared> = prepared
-            .iter()
-            .zip(&earlier)
-            .filter(|(_, e)| e.is_none())
-            .map(|(p, _)| p)
-            .collect();
-        if let Some(limit) = quota {
-            check_quota(tx, limit, &new)?;
-        }
-        let modseq = if new.is_empty() {
-            mailbox.highest_modseq
-        } else {
-            mailbox.next_modseq(tx)?
-        };
-        let mut uids = Vec::with_capacity(prepared.len());
-        for (p, earlier) in prepared.iter().zip(earlier) {
-            if let Some(uid) = earlier {
-                uids.push(uid);
-                continue;
-            }
-            let uid = link_next_uid(account, &mut mailbox, p.source.path())?;
-            linked.push(account.dir.message(mailbox.id, uid));
-            let row = NewRow {
-                size: p.size,
-                internal_date: p.internal_date,
-                flags: &p.flags,
-                metadata: &p.metadata,
-            };
-            let id = rows::insert(tx, mailbox.id, uid, modseq, &row)?;
-            rows::insert_search(tx, id, &p.search)?;
-            deliveries::record(tx, p.delivery_id.as_deref(), uid)?;
-            uids.push(uid);
-        }
-        files::sync_dir(&account.dir.messages(mailbox.id))?;
-        mailbox.save_uid_next(tx)?;
-        Ok(AppendResult {
-            uid_validity: mailbox.uid_validity,
-            uids,
-        })
+    let outcome = Arc::new(Mutex::new(None));
+    lock(&account.appends.0).push(QueuedAppend {
+        name: name.clone(),
+        prepared,
+        quota,
+        outcome: Arc::clone(&outcome),
     });
-    if result.is_err() {
-        // Not acknowledged: take the new names back so a reindex does not
-        // resurrect half of a failed MULTIAPPEND.
-        for path in linked {
-            let _ = files::remove_if_present(&path);
-        }
+    let mut conn = lock(&account.conn);
+    // The writer before us may have committed ours with its own group.
+    if let Some(result) = lock(&outcome).take() {
+        return result;
     }
-    result
+    let group = std::mem::take(&mut *lock(&account.appends.0));
+    commit_group(account, &mut conn, group);
+    drop(conn);
+    lock(&outcome)
+        .take()
+        .unwrap_or(Err(StoreError::Io(io::Error::other(
+            "append left out of its commit group",
+        ))))
+}
+
+/// One APPEND call waiting for the account's writer.
+struct QueuedAppend {
+    name: MailboxName,
+    prepared: Vec<Prepared>,
+    quota: Option<QuotaLimit>,
+    outcome: Arc<Mutex<Option<Result<AppendResult, StoreError>>>>,
+}
+
+/// The appends waiting for the account's writer.
+#[derive(Default)]
+pub(super) struct AppendQueue(Mutex<Vec<QueuedAppend>>);
+
+impl std::fmt::Debug for AppendQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AppendQueue")
+            .field(&lock(&self.0).len())
+            .finish()
+    }
+}
+
+/// Commits `group` in one transaction and sets each call's outcome.
+fn commit_group(account: &Account, conn: &mut Connection, group: Vec<QueuedAppend>) {
+    let mut outcomes = Vec::with_capacity(group.len());
+    let mut linked_by_call = Vec::with_capacity(group.len());
+    let committed = (|| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut dirs = BTreeSet::new();
+        for queued in &group {
+            let mut linked = Vec::new();
+            tx.execute_batch("SAVEPOINT one_append")?;
+            let result = append_rows(account, &tx, queued, &mut linked, &mut dirs);
+            if result.is_err() {
+                tx.execute_batch("ROLLBACK TO one_append")?;
+                remove_all(&linked);
+                linked.clear();
+            }
+            tx.execute_batch("RELEASE one_append")?;
+            outcomes.push(result);
+            linked_by_call.push(linked);
+        }
+        for dir in &dirs {
+            files::sync_dir(dir)?;
+        }
+        tx.execute("UPDATE account_state SET version = version + 1", [])?;
+        tx.commit()?;
+        Ok::<_, StoreError>(())
+    })();
+    if let Err(error) = committed {
+        // Nothing was acknowledged: take the new names back so a reindex
+        // does not resurrect them, and tell every call why.
+        linked_by_call.iter().for_each(|linked| remove_all(linked));
+        let reason = error.to_string();
+        outcomes = group
+            .iter()
+            .map(|_| Err(StoreError::Io(io::Error::other(reason.clone()))))
+            .collect();
+        outcomes[0] = Err(error);
+    }
+    for (queued, outcome) in group.iter().zip(outcomes) {
+        *lock(&queued.outcome) = Some(outcome);
+    }
+}
+
+/// The rows of one APPEND call, inside the group's transaction; the files it
+/// linked are listed in `linked`, the directories to fsync in `dirs`.
+fn append_rows(
+    account: &Account,
+    tx: &Transaction<'_>,
+    queued: &QueuedAppend,
+    linked: &mut Vec<PathBuf>,
+    dirs: &mut BTreeSet<PathBuf>,
+) -> Result<AppendResult, StoreError> {
+    let prepared = &queued.prepared;
+    let mut mailbox = MailboxRow::by_name(tx, &queued.name)?;
+    let earlier = prepared
+        .iter()
+        .map(|p| deliveries::stored_uid(tx, p.delivery_id.as_deref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let new: Vec<&Prepared> = prepared
+        .iter()
+        .zip(&earlier)
+        .filter(|(_, e)| e.is_none())
+        .map(|(p, _)| p)
+        .collect();
+    if let Some(limit) = queued.quota {
+        check_quota(tx, limit, &new)?;
+    }
+    let modseq = if new.is_empty() {
+        mailbox.highest_modseq
+    } else {
+        mailbox.next_modseq(tx)?
+    };
+    let mut uids = Vec::with_capacity(prepared.len());
+    for (p, earlier) in prepared.iter().zip(earlier) {
+        if let Some(uid) = earlier {
+            uids.push(uid);
+            continue;
+        }
+        let uid = link_next_uid(account, &mut mailbox, p.source.path())?;
+        linked.push(account.dir.message(mailbox.id, uid));
+        let row = NewRow {
+            size: p.size,
+            internal_date: p.internal_date,
+            flags: &p.flags,
+            metadata: &p.metadata,
+        };
+        let id = rows::insert(tx, mailbox.id, uid, modseq, &row)?;
+        rows::insert_search(tx, id, &p.search)?;
+        deliveries::record(tx, p.delivery_id.as_deref(), uid)?;
+        uids.push(uid);
+    }
+    dirs.insert(account.dir.messages(mailbox.id));
+    mailbox.save_uid_next(tx)?;
+    Ok(AppendResult {
+        uid_validity: mailbox.uid_validity,
+        uids,
+    })
+}
+
+fn remove_all(paths: &[PathBuf]) {
+    for path in paths {
+        let _ = files::remove_if_present(path);
+    }
 }
 
 pub fn snapshot(account: &Account, mailbox: MailboxId) -> Result<MailboxSnapshot, StoreError> {

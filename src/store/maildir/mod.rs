@@ -51,6 +51,7 @@ pub(crate) struct Account {
     dir: AccountDir,
     conn: Mutex<Connection>,
     reader: Mutex<Connection>,
+    appends: messages::AppendQueue,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -128,6 +129,7 @@ impl Account {
             dir,
             conn: Mutex::new(writer),
             reader: Mutex::new(reader),
+            appends: messages::AppendQueue::default(),
         })
     }
 
