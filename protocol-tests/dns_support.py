@@ -8,7 +8,7 @@ blocklists and MX go through the same resolver code as in production."""
 import socket
 import threading
 
-from dnslib import AAAA, MX, QTYPE, RCODE, RR, TXT, A, DNSRecord
+from dnslib import AAAA, MX, QTYPE, RCODE, RR, SOA, TXT, A, DNSRecord
 from dnslib.server import BaseResolver, DNSServer
 
 TYPES = {"A": A, "AAAA": AAAA, "TXT": TXT, "MX": MX}
@@ -23,7 +23,9 @@ def txt_chunks(text):
 
 class Zone(BaseResolver):
     """Records by (name, type); a name with no records of the asked type but some of another
-    answers NOERROR with nothing (NODATA), a name with none NXDOMAIN."""
+    answers NOERROR with nothing (NODATA), a name with none NXDOMAIN. Negative answers carry
+    an SOA whose minimum is the zone's TTL, as a real server's do, so resolvers cache them
+    (RFC 2308 §5)."""
 
     def __init__(self, ttl=300):
         self.ttl = ttl
@@ -69,13 +71,20 @@ class Zone(BaseResolver):
             held = list(self.records.get(name, []))
         if not held:
             reply.header.rcode = RCODE.NXDOMAIN
-            return reply
         for held_type, rdata, ttl in held:
             if held_type == rtype:
                 reply.add_answer(
                     RR(question.qname, QTYPE.reverse[held_type], rdata=rdata, ttl=ttl)
                 )
+        if not reply.rr:
+            reply.add_auth(self._soa(name))
         return reply
+
+    def _soa(self, name):
+        """The SOA of the name's top-level domain, standing in for its zone's."""
+        apex = name.rsplit(".", 1)[-1] + "."
+        times = (1, 3600, 600, 86400, self.ttl)
+        return RR(apex, QTYPE.SOA, rdata=SOA("ns." + apex, "hostmaster." + apex, times), ttl=self.ttl)
 
 
 class _QuietLogger:

@@ -1,9 +1,12 @@
-//! Whether the resolvers answer at all, learnt from the messages whose
-//! lookups ran out of time: after a few such messages in a row, lookups are
-//! skipped for a pause (each message then goes on at once with temporary
-//! errors that score nothing), after which one message probes the
+//! Whether the resolvers answer at all, learnt from the lookups of the
+//! messages under way. The resolvers count as unreachable when a message's
+//! lookups have waited a query timeout without any lookup of any message
+//! getting an answer meanwhile, or when a few messages in a row ran out of
+//! their budget. Then lookups are skipped for a pause (each message goes on
+//! at once with temporary errors that score nothing), the lookups still
+//! waiting end at once, and after the pause one message probes the
 //! resolvers while the others keep skipping. A dead resolver thus costs the
-//! few messages that find it dead their budget, not every message.
+//! messages under way one query timeout, not every message its budget.
 //!
 //! Like a load balancer's passive health check (rspamd marks a DNS upstream
 //! failed the same way), it judges by timeouts only: a quick SERVFAIL for
@@ -12,6 +15,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 /// Messages in a row whose lookups found no resolver answering before the
@@ -22,6 +26,10 @@ const UNANSWERED_BEFORE_PAUSE: u32 = 3;
 pub struct Reachability {
     state: Mutex<State>,
     pause: Duration,
+    /// When a lookup last got an answer within a query timeout.
+    last_answer: Mutex<Option<Instant>>,
+    /// Bumped when lookups pause: the windows under way stop waiting.
+    paused: watch::Sender<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +47,8 @@ impl Reachability {
         Self {
             state: Mutex::new(State::Answering { unanswered: 0 }),
             pause,
+            last_answer: Mutex::new(None),
+            paused: watch::Sender::new(0),
         }
     }
 
@@ -74,6 +84,32 @@ impl Reachability {
         })
     }
 
+    fn answered(&self) {
+        *self.last_answer.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+    }
+
+    /// Whether no lookup got an answer since `since`.
+    fn silent_since(&self, since: Instant) -> bool {
+        self.last_answer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_none_or(|at| at < since)
+    }
+
+    /// Pauses lookups now (unless they are already) and ends the waiting
+    /// ones.
+    fn declare_unreachable(&self) {
+        let mut state = self.state();
+        if matches!(*state, State::Paused { .. }) {
+            return;
+        }
+        let before = *state;
+        *state = self.paused();
+        drop(state);
+        self.log_change(before, self.paused());
+        self.paused.send_modify(|n| *n += 1);
+    }
+
     fn record(&self, answered: bool, probe: bool) {
         let mut state = self.state();
         let before = *state;
@@ -90,7 +126,13 @@ impl Reachability {
             }
             (false, other) => other,
         };
-        match (before, *state) {
+        let after = *state;
+        drop(state);
+        self.log_change(before, after);
+    }
+
+    fn log_change(&self, before: State, after: State) {
+        match (before, after) {
             (State::Answering { .. }, State::Paused { .. }) => tracing::warn!(
                 pause_seconds = self.pause.as_secs(),
                 "DNS resolvers do not answer: lookups skipped (SPF, DKIM, DMARC and blocklists \
@@ -125,16 +167,39 @@ pub struct MessageLookups<'a> {
 }
 
 impl MessageLookups<'_> {
-    /// Runs `lookups` until the message's budget is spent: `None` when it
-    /// ran out first (the lookups are dropped, their answers would come too
-    /// late).
+    /// Runs `lookups` until the message's budget is spent or the resolvers
+    /// are found unreachable: `None` then (the lookups are dropped, their
+    /// answers would come too late).
     pub async fn run<T>(&mut self, lookups: impl Future<Output = T>) -> Option<T> {
         if self.timed_out {
             return None;
         }
-        let answer = tokio::time::timeout_at(self.deadline, lookups).await.ok();
-        self.timed_out = answer.is_none();
-        answer
+        let began = Instant::now();
+        let mut lookups = std::pin::pin!(lookups);
+        let mut paused = self.reachability.paused.subscribe();
+        let silence = self.started + self.query_timeout;
+        let mut watching = true;
+        loop {
+            tokio::select! {
+                answer = &mut lookups => {
+                    if began.elapsed() < self.query_timeout {
+                        self.reachability.answered();
+                    }
+                    return Some(answer);
+                }
+                () = tokio::time::sleep_until(self.deadline) => break,
+                Ok(()) = paused.changed() => break,
+                () = tokio::time::sleep_until(silence), if watching => {
+                    watching = false;
+                    if self.reachability.silent_since(self.started) {
+                        self.reachability.declare_unreachable();
+                        break;
+                    }
+                }
+            }
+        }
+        self.timed_out = true;
+        None
     }
 
     /// Whether the budget ran out in [`MessageLookups::run`].
@@ -170,9 +235,22 @@ mod tests {
     const QUERY: Duration = Duration::from_secs(2);
     const PAUSE: Duration = Duration::from_secs(30);
 
+    /// A message whose lookups spend its whole budget while the resolvers
+    /// still answer other messages' (one answer every half query timeout).
     async fn unanswered(reachability: &Reachability) {
         let mut lookups = reachability.admit(BUDGET, QUERY).expect("admitted");
-        assert!(lookups.run(std::future::pending::<()>()).await.is_none());
+        let neighbours = async {
+            loop {
+                tokio::time::sleep(QUERY / 2).await;
+                if let Some(mut quick) = reachability.admit(BUDGET, QUERY) {
+                    quick.run(async {}).await;
+                }
+            }
+        };
+        tokio::select! {
+            answer = lookups.run(std::future::pending::<()>()) => assert!(answer.is_none()),
+            () = neighbours => {}
+        }
         lookups.finish(true);
     }
 
@@ -242,9 +320,44 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_query_timeout_without_any_answer_pauses_lookups_and_ends_the_waiting_ones() {
+        let reachability = Reachability::new(PAUSE);
+        let mut first = reachability.admit(BUDGET, QUERY).unwrap();
+        let mut second = reachability.admit(BUDGET, QUERY).unwrap();
+        let started = Instant::now();
+        let (a, b) = tokio::join!(
+            first.run(std::future::pending::<()>()),
+            second.run(std::future::pending::<()>())
+        );
+        assert_eq!((a, b), (None, None));
+        assert_eq!(started.elapsed(), QUERY, "both end after one query timeout");
+        assert!(reachability.admit(BUDGET, QUERY).is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answers_to_other_lookups_keep_a_slow_one_waiting_for_its_budget() {
+        let reachability = Reachability::new(PAUSE);
+        let mut slow = reachability.admit(BUDGET, QUERY).unwrap();
+        let answers = async {
+            for _ in 0..8 {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                let mut quick = reachability.admit(BUDGET, QUERY).unwrap();
+                assert_eq!(quick.run(async { 1 }).await, Some(1));
+                quick.finish(false);
+            }
+        };
+        let started = Instant::now();
+        let (answer, ()) = tokio::join!(slow.run(std::future::pending::<()>()), answers);
+        assert_eq!(answer, None);
+        assert_eq!(started.elapsed(), BUDGET);
+        assert!(reachability.admit(BUDGET, QUERY).is_some());
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn the_budget_is_shared_by_every_run_of_a_message() {
         let reachability = Reachability::new(PAUSE);
-        let mut lookups = reachability.admit(BUDGET, QUERY).unwrap();
+        // Queries that may take longer than the budget: only the budget ends them.
+        let mut lookups = reachability.admit(BUDGET, BUDGET * 2).unwrap();
         let slow = tokio::time::sleep(Duration::from_secs(3));
         assert!(lookups.run(slow).await.is_some());
         let slower = tokio::time::sleep(Duration::from_secs(3));
