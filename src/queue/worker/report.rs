@@ -35,7 +35,13 @@ pub(super) async fn finish(shared: &Arc<Shared>, id: QueueId) -> Result<(), Queu
     let (wanted, quiet): (Vec<&RecipientRow>, Vec<&RecipientRow>) = unreported
         .into_iter()
         .partition(|row| wants_dsn(&message.envelope, row));
-    if !quiet.is_empty() {
+    let finished = message
+        .recipients
+        .iter()
+        .all(|r| r.state != RecipientState::Pending);
+    // A finished message that owes nobody a report just goes: marking its
+    // rows reported first would cost a commit for rows about to be deleted.
+    if !quiet.is_empty() && !(finished && wanted.is_empty()) {
         let indexes: Vec<u32> = quiet.iter().map(|r| r.index).collect();
         blocking(shared.spool.db(), move |db| db.mark_reported(id, &indexes)).await?;
     }
@@ -62,11 +68,7 @@ pub(super) async fn finish(shared: &Arc<Shared>, id: QueueId) -> Result<(), Queu
     if !delayed.is_empty() {
         send_dsn(shared, &message, delayed, ReportKind::Delay).await?;
     }
-    if message
-        .recipients
-        .iter()
-        .all(|r| r.state != RecipientState::Pending)
-    {
+    if finished {
         blocking(shared.spool.db(), move |db| db.remove(id)).await?;
         match tokio::fs::remove_file(shared.spool.message_path(id)).await {
             Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
