@@ -231,7 +231,7 @@ impl ImapTraining {
     pub async fn learn_read_ham(&self, now: u64) -> Result<usize, TrainingError> {
         let due: Vec<(i64, i64, u32)> = self
             .with_pending(move |pending| {
-                let mut select = pending.prepare(
+                let mut select = pending.prepare_cached(
                     "SELECT account, mailbox, uid FROM read WHERE due <= ?1 ORDER BY account, mailbox",
                 )?;
                 let rows = select.query_map([now as i64], |row| {

@@ -15,6 +15,8 @@ use crate::queue::QueueId;
 use crate::store::AccountId;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Above rusqlite's default of 16, so hot statements do not evict each other.
+const STATEMENT_CACHE_CAPACITY: usize = 64;
 
 /// The state database could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +48,7 @@ impl DeliveryState {
     pub fn open(data_dir: &Path) -> Result<DeliveryState, StateError> {
         let connection = Connection::open(data_dir.join("delivery.db"))?;
         connection.busy_timeout(BUSY_TIMEOUT)?;
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         connection.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         connection.execute_batch(
             // Forwards are remembered by the queue now, in the transaction
@@ -97,19 +100,21 @@ impl DeliveryState {
         now_ms: i64,
     ) -> Result<bool, StateError> {
         let since = now_ms.saturating_sub(i64::try_from(period.as_millis()).unwrap_or(i64::MAX));
-        let changed = self.connection().execute(
-            "INSERT INTO vacation_replies (account, sender, handle, sent_ms)
+        let changed = self
+            .connection()
+            .prepare_cached(
+                "INSERT INTO vacation_replies (account, sender, handle, sent_ms)
              VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (account, sender, handle) DO UPDATE SET sent_ms = excluded.sent_ms
              WHERE vacation_replies.sent_ms <= ?5",
-            params![
+            )?
+            .execute(params![
                 account.0,
                 sender.to_ascii_lowercase(),
                 handle,
                 now_ms,
                 since
-            ],
-        )?;
+            ])?;
         Ok(changed > 0)
     }
 
@@ -120,27 +125,28 @@ impl DeliveryState {
         sender: &str,
         handle: &str,
     ) -> Result<(), StateError> {
-        self.connection().execute(
-            "DELETE FROM vacation_replies WHERE account = ?1 AND sender = ?2 AND handle = ?3",
-            params![account.0, sender.to_ascii_lowercase(), handle],
-        )?;
+        self.connection()
+            .prepare_cached(
+                "DELETE FROM vacation_replies WHERE account = ?1 AND sender = ?2 AND handle = ?3",
+            )?
+            .execute(params![account.0, sender.to_ascii_lowercase(), handle])?;
         Ok(())
     }
 
     /// Forgets vacation replies sent before `before_ms`.
     pub fn forget_replies_before(&self, before_ms: i64) -> Result<(), StateError> {
-        self.connection().execute(
-            "DELETE FROM vacation_replies WHERE sent_ms < ?1",
-            [before_ms],
-        )?;
+        self.connection()
+            .prepare_cached("DELETE FROM vacation_replies WHERE sent_ms < ?1")?
+            .execute([before_ms])?;
         Ok(())
     }
 
     pub fn add_trash_mark(&self, account: AccountId, mark: TrashMark) -> Result<(), StateError> {
-        self.connection().execute(
-            "INSERT INTO trash_marks (account, uid_validity, uid_next, at_ms) VALUES (?1, ?2, ?3, ?4)",
-            params![account.0, mark.uid_validity, mark.uid_next, mark.at_ms],
-        )?;
+        self.connection()
+            .prepare_cached(
+                "INSERT INTO trash_marks (account, uid_validity, uid_next, at_ms) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![account.0, mark.uid_validity, mark.uid_next, mark.at_ms])?;
         Ok(())
     }
 
@@ -154,25 +160,25 @@ impl DeliveryState {
     ) -> Result<Option<TrashMark>, StateError> {
         let connection = self.connection();
         let mark = connection
-            .query_row(
+            .prepare_cached(
                 "SELECT uid_validity, uid_next, at_ms FROM trash_marks
                  WHERE account = ?1 AND uid_validity = ?2 AND at_ms <= ?3
                  ORDER BY at_ms DESC LIMIT 1",
-                params![account.0, uid_validity, before_ms],
-                |row| {
-                    Ok(TrashMark {
-                        uid_validity: row.get(0)?,
-                        uid_next: row.get(1)?,
-                        at_ms: row.get(2)?,
-                    })
-                },
-            )
+            )?
+            .query_row(params![account.0, uid_validity, before_ms], |row| {
+                Ok(TrashMark {
+                    uid_validity: row.get(0)?,
+                    uid_next: row.get(1)?,
+                    at_ms: row.get(2)?,
+                })
+            })
             .optional()?;
         if let Some(mark) = mark {
-            connection.execute(
-                "DELETE FROM trash_marks WHERE account = ?1 AND (at_ms < ?2 OR uid_validity != ?3)",
-                params![account.0, mark.at_ms, uid_validity],
-            )?;
+            connection
+                .prepare_cached(
+                    "DELETE FROM trash_marks WHERE account = ?1 AND (at_ms < ?2 OR uid_validity != ?3)",
+                )?
+                .execute(params![account.0, mark.at_ms, uid_validity])?;
         }
         Ok(mark)
     }
@@ -192,9 +198,11 @@ impl DeliveryState {
     ) -> Result<bool, StateError> {
         Ok(self
             .connection()
-            .query_row(
+            .prepare_cached(
                 "SELECT 1 FROM sieve_duplicates
                  WHERE account = ?1 AND id = ?2 AND queue_id != ?3 AND expires_ms > ?4",
+            )?
+            .query_row(
                 params![account.0, id, queue_number(queue_id), now_ms],
                 |_| Ok(()),
             )
@@ -214,15 +222,15 @@ impl DeliveryState {
         now_ms: i64,
     ) -> Result<(), StateError> {
         let connection = self.connection();
-        connection.execute(
-            "DELETE FROM sieve_duplicates WHERE expires_ms <= ?1",
-            [now_ms],
-        )?;
-        connection.execute(
-            "INSERT INTO sieve_duplicates (account, id, queue_id, expires_ms) VALUES (?1, ?2, ?3, ?4)
+        connection
+            .prepare_cached("DELETE FROM sieve_duplicates WHERE expires_ms <= ?1")?
+            .execute([now_ms])?;
+        connection
+            .prepare_cached(
+                "INSERT INTO sieve_duplicates (account, id, queue_id, expires_ms) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (account, id) DO UPDATE SET expires_ms = excluded.expires_ms",
-            params![account.0, id, queue_number(queue_id), expires_ms],
-        )?;
+            )?
+            .execute(params![account.0, id, queue_number(queue_id), expires_ms])?;
         Ok(())
     }
 }

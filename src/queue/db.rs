@@ -19,6 +19,8 @@ use super::envelope::{Envelope, QueueId};
 /// The schema this code writes; a newer file is refused, not damaged.
 const SCHEMA_VERSION: i64 = 1;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Above rusqlite's default of 16, so hot statements do not evict each other.
+const STATEMENT_CACHE_CAPACITY: usize = 64;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS ids (id INTEGER PRIMARY KEY AUTOINCREMENT);
@@ -198,6 +200,7 @@ impl QueueDb {
         }
         let mut connection = Connection::open(path)?;
         connection.busy_timeout(BUSY_TIMEOUT)?;
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         connection.set_transaction_behavior(TransactionBehavior::Immediate);
         connection.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         // FULL: a committed queue row is the promise behind SMTP's 250.
@@ -236,14 +239,18 @@ impl QueueDb {
         if block.next >= block.end {
             let mut connection = self.connection();
             let transaction = connection.transaction()?;
-            let last: i64 = transaction.query_row(
-                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'ids'), 0)",
-                [],
-                |row| row.get(0),
-            )?;
+            let last: i64 = transaction
+                .prepare_cached(
+                    "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'ids'), 0)",
+                )?
+                .query_row([], |row| row.get(0))?;
             let end = last.saturating_add(ID_BLOCK);
-            transaction.execute("INSERT INTO ids (id) VALUES (?1)", [end])?;
-            transaction.execute("DELETE FROM ids WHERE id = ?1", [end])?;
+            transaction
+                .prepare_cached("INSERT INTO ids (id) VALUES (?1)")?
+                .execute([end])?;
+            transaction
+                .prepare_cached("DELETE FROM ids WHERE id = ?1")?
+                .execute([end])?;
             transaction.commit()?;
             *block = IdBlock {
                 next: last.saturating_add(1),
@@ -274,40 +281,41 @@ impl QueueDb {
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
         if let Some(origin) = origin {
-            transaction.execute(
-                "INSERT INTO origins (key, queued_ms) VALUES (?1, ?2)",
-                params![origin.0, now_ms],
-            )?;
+            transaction
+                .prepare_cached("INSERT INTO origins (key, queued_ms) VALUES (?1, ?2)")?
+                .execute(params![origin.0, now_ms])?;
         }
-        transaction.execute(
-            "INSERT INTO messages (id, envelope, size, arrived_ms) VALUES (?1, ?2, ?3, ?4)",
-            params![
+        transaction
+            .prepare_cached(
+                "INSERT INTO messages (id, envelope, size, arrived_ms) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
                 sql_id(id),
                 json,
                 i64::try_from(size).unwrap_or(i64::MAX),
                 now_ms
-            ],
+            ])?;
+        let mut insert_recipient = transaction.prepare_cached(
+            "INSERT INTO recipients (message, idx, address, state, next_attempt_ms)
+                 VALUES (?1, ?2, ?3, 'pending', ?4)",
         )?;
         for (index, recipient) in envelope.recipients.iter().enumerate() {
-            transaction.execute(
-                "INSERT INTO recipients (message, idx, address, state, next_attempt_ms)
-                 VALUES (?1, ?2, ?3, 'pending', ?4)",
-                params![
-                    sql_id(id),
-                    i64::try_from(index).unwrap_or(i64::MAX),
-                    recipient.address,
-                    now_ms
-                ],
-            )?;
+            insert_recipient.execute(params![
+                sql_id(id),
+                i64::try_from(index).unwrap_or(i64::MAX),
+                recipient.address,
+                now_ms
+            ])?;
         }
+        drop(insert_recipient);
         for &mark in reports_on {
-            transaction.execute(
-                &format!(
+            // The column comes from a fixed pair: at most two cached statements.
+            transaction
+                .prepare_cached(&format!(
                     "UPDATE recipients SET {} = 1 WHERE message = ?1 AND idx = ?2",
                     mark.column()
-                ),
-                params![sql_id(mark.message), mark.index],
-            )?;
+                ))?
+                .execute(params![sql_id(mark.message), mark.index])?;
         }
         transaction.commit()?;
         Ok(())
@@ -336,11 +344,9 @@ impl QueueDb {
     /// When the next pending recipient is due, if any.
     pub fn next_due_ms(&self) -> Result<Option<i64>, QueueError> {
         let connection = self.connection();
-        Ok(connection.query_row(
-            "SELECT MIN(next_attempt_ms) FROM recipients WHERE state = 'pending'",
-            [],
-            |row| row.get(0),
-        )?)
+        Ok(connection
+            .prepare_cached("SELECT MIN(next_attempt_ms) FROM recipients WHERE state = 'pending'")?
+            .query_row([], |row| row.get(0))?)
     }
 
     /// Every queued message's id.
@@ -357,17 +363,14 @@ impl QueueDb {
     pub fn load(&self, id: QueueId) -> Result<Option<QueuedMessage>, QueueError> {
         let connection = self.connection();
         let row = connection
-            .query_row(
-                "SELECT envelope, size, arrived_ms FROM messages WHERE id = ?1",
-                [sql_id(id)],
-                |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, i64>(1)?,
-                        row.get::<_, i64>(2)?,
-                    ))
-                },
-            )
+            .prepare_cached("SELECT envelope, size, arrived_ms FROM messages WHERE id = ?1")?
+            .query_row([sql_id(id)], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, i64>(2)?,
+                ))
+            })
             .optional()?;
         let Some((json, size, arrived_ms)) = row else {
             return Ok(None);
@@ -431,12 +434,14 @@ impl QueueDb {
             RecipientUpdate::Failed(last) => (RecipientState::Failed, last, None),
             RecipientUpdate::Retry { last, at_ms } => (RecipientState::Pending, last, Some(*at_ms)),
         };
-        self.connection().execute(
-            "UPDATE recipients SET state = ?3, attempts = attempts + 1,
+        self.connection()
+            .prepare_cached(
+                "UPDATE recipients SET state = ?3, attempts = attempts + 1,
                  next_attempt_ms = COALESCE(?4, next_attempt_ms),
                  status = ?5, diagnostic = ?6, remote_mta = ?7
              WHERE message = ?1 AND idx = ?2 AND state = 'pending'",
-            params![
+            )?
+            .execute(params![
                 sql_id(id),
                 index,
                 state.as_str(),
@@ -444,8 +449,7 @@ impl QueueDb {
                 last.status,
                 last.diagnostic,
                 last.remote_mta
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
@@ -453,12 +457,12 @@ impl QueueDb {
     pub fn mark_reported(&self, id: QueueId, indexes: &[u32]) -> Result<(), QueueError> {
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
+        let mut mark = transaction
+            .prepare_cached("UPDATE recipients SET reported = 1 WHERE message = ?1 AND idx = ?2")?;
         for index in indexes {
-            transaction.execute(
-                "UPDATE recipients SET reported = 1 WHERE message = ?1 AND idx = ?2",
-                params![sql_id(id), index],
-            )?;
+            mark.execute(params![sql_id(id), index])?;
         }
+        drop(mark);
         transaction.commit()?;
         Ok(())
     }
@@ -486,9 +490,8 @@ impl QueueDb {
     pub fn queued_from(&self, origin: &Origin) -> Result<bool, QueueError> {
         Ok(self
             .connection()
-            .query_row("SELECT 1 FROM origins WHERE key = ?1", [&origin.0], |_| {
-                Ok(())
-            })
+            .prepare_cached("SELECT 1 FROM origins WHERE key = ?1")?
+            .query_row([&origin.0], |_| Ok(()))
             .optional()?
             .is_some())
     }
@@ -498,14 +501,16 @@ impl QueueDb {
     pub fn forget_origins(&self, before_ms: i64) -> Result<usize, QueueError> {
         Ok(self
             .connection()
-            .execute("DELETE FROM origins WHERE queued_ms < ?1", [before_ms])?)
+            .prepare_cached("DELETE FROM origins WHERE queued_ms < ?1")?
+            .execute([before_ms])?)
     }
 
     /// Removes a message and its recipients; answers whether it existed.
     pub fn remove(&self, id: QueueId) -> Result<bool, QueueError> {
         Ok(self
             .connection()
-            .execute("DELETE FROM messages WHERE id = ?1", [sql_id(id)])?
+            .prepare_cached("DELETE FROM messages WHERE id = ?1")?
+            .execute([sql_id(id)])?
             > 0)
     }
 }

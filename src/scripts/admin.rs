@@ -48,11 +48,8 @@ impl ScriptStorage {
     pub fn admin_script(&self, position: AdminPosition) -> Result<Option<String>, ScriptsError> {
         Ok(self
             .connection()
-            .query_row(
-                "SELECT source FROM sieve_admin_scripts WHERE position = ?1",
-                [position.key()],
-                |row| row.get(0),
-            )
+            .prepare_cached("SELECT source FROM sieve_admin_scripts WHERE position = ?1")?
+            .query_row([position.key()], |row| row.get(0))
             .optional()?)
     }
 
@@ -69,11 +66,8 @@ impl ScriptStorage {
     pub fn global_script(&self, name: &ScriptName) -> Result<Option<String>, ScriptsError> {
         Ok(self
             .connection()
-            .query_row(
-                "SELECT source FROM sieve_global_scripts WHERE name = ?1",
-                [name.as_str()],
-                |row| row.get(0),
-            )
+            .prepare_cached("SELECT source FROM sieve_global_scripts WHERE name = ?1")?
+            .query_row([name.as_str()], |row| row.get(0))
             .optional()?)
     }
 }

@@ -40,6 +40,8 @@ pub use settings::{Forwarding, Vacation};
 
 /// How long a write waits for another process (the CLI or the daemon).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Above rusqlite's default of 16, so hot statements do not evict each other.
+const STATEMENT_CACHE_CAPACITY: usize = 64;
 
 /// Limits on one user's personal scripts (`[managesieve]`, RFC 5804 §2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +109,7 @@ impl ScriptStorage {
         let path = data_dir.join(crate::auth::directory::DATABASE_FILE);
         let mut connection = Connection::open(&path)?;
         connection.busy_timeout(BUSY_TIMEOUT)?;
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         connection.set_transaction_behavior(TransactionBehavior::Immediate);
         connection.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         // FULL: a script the client was told is stored survives a power cut.

@@ -17,8 +17,9 @@ impl ScriptStorage {
     /// The user's scripts, by name.
     pub fn list_scripts(&self, account: AccountId) -> Result<Vec<ScriptListing>, ScriptsError> {
         let connection = self.connection();
-        let mut statement = connection
-            .prepare("SELECT name, active FROM sieve_scripts WHERE user_id = ?1 ORDER BY name")?;
+        let mut statement = connection.prepare_cached(
+            "SELECT name, active FROM sieve_scripts WHERE user_id = ?1 ORDER BY name",
+        )?;
         let rows = statement.query_map([account.0], |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?))
         })?;
@@ -40,11 +41,8 @@ impl ScriptStorage {
         name: &ScriptName,
     ) -> Result<String, ScriptsError> {
         self.connection()
-            .query_row(
-                "SELECT source FROM sieve_scripts WHERE user_id = ?1 AND name = ?2",
-                params![account.0, name.as_str()],
-                |row| row.get(0),
-            )
+            .prepare_cached("SELECT source FROM sieve_scripts WHERE user_id = ?1 AND name = ?2")?
+            .query_row(params![account.0, name.as_str()], |row| row.get(0))
             .optional()?
             .ok_or_else(|| ScriptsError::NoSuchScript(name.to_string()))
     }
@@ -75,11 +73,12 @@ impl ScriptStorage {
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
         check_space(&transaction, account, name, source.len(), quotas)?;
-        transaction.execute(
-            "INSERT INTO sieve_scripts (user_id, name, source) VALUES (?1, ?2, ?3)
+        transaction
+            .prepare_cached(
+                "INSERT INTO sieve_scripts (user_id, name, source) VALUES (?1, ?2, ?3)
              ON CONFLICT (user_id, name) DO UPDATE SET source = excluded.source",
-            params![account.0, name.as_str(), source],
-        )?;
+            )?
+            .execute(params![account.0, name.as_str(), source])?;
         transaction.commit()?;
         Ok(())
     }
@@ -95,26 +94,25 @@ impl ScriptStorage {
         let transaction = connection.transaction()?;
         if let Some(name) = name {
             let exists = transaction
-                .query_row(
-                    "SELECT 1 FROM sieve_scripts WHERE user_id = ?1 AND name = ?2",
-                    params![account.0, name.as_str()],
-                    |_| Ok(()),
-                )
+                .prepare_cached("SELECT 1 FROM sieve_scripts WHERE user_id = ?1 AND name = ?2")?
+                .query_row(params![account.0, name.as_str()], |_| Ok(()))
                 .optional()?
                 .is_some();
             if !exists {
                 return Err(ScriptsError::NoSuchScript(name.to_string()));
             }
         }
-        transaction.execute(
-            "UPDATE sieve_scripts SET active = 0 WHERE user_id = ?1 AND active = 1",
-            [account.0],
-        )?;
+        transaction
+            .prepare_cached(
+                "UPDATE sieve_scripts SET active = 0 WHERE user_id = ?1 AND active = 1",
+            )?
+            .execute([account.0])?;
         if let Some(name) = name {
-            transaction.execute(
-                "UPDATE sieve_scripts SET active = 1 WHERE user_id = ?1 AND name = ?2",
-                params![account.0, name.as_str()],
-            )?;
+            transaction
+                .prepare_cached(
+                    "UPDATE sieve_scripts SET active = 1 WHERE user_id = ?1 AND name = ?2",
+                )?
+                .execute(params![account.0, name.as_str()])?;
         }
         transaction.commit()?;
         Ok(())
@@ -124,20 +122,18 @@ impl ScriptStorage {
     pub fn delete_script(&self, account: AccountId, name: &ScriptName) -> Result<(), ScriptsError> {
         let connection = self.connection();
         let active: bool = connection
-            .query_row(
-                "SELECT active FROM sieve_scripts WHERE user_id = ?1 AND name = ?2",
-                params![account.0, name.as_str()],
-                |row| row.get(0),
-            )
+            .prepare_cached("SELECT active FROM sieve_scripts WHERE user_id = ?1 AND name = ?2")?
+            .query_row(params![account.0, name.as_str()], |row| row.get(0))
             .optional()?
             .ok_or_else(|| ScriptsError::NoSuchScript(name.to_string()))?;
         if active {
             return Err(ScriptsError::ScriptActive(name.to_string()));
         }
-        connection.execute(
-            "DELETE FROM sieve_scripts WHERE user_id = ?1 AND name = ?2 AND active = 0",
-            params![account.0, name.as_str()],
-        )?;
+        connection
+            .prepare_cached(
+                "DELETE FROM sieve_scripts WHERE user_id = ?1 AND name = ?2 AND active = 0",
+            )?
+            .execute(params![account.0, name.as_str()])?;
         Ok(())
     }
 
@@ -150,15 +146,12 @@ impl ScriptStorage {
     ) -> Result<(), ScriptsError> {
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
-        let exists = |name: &ScriptName| {
-            transaction
-                .query_row(
-                    "SELECT 1 FROM sieve_scripts WHERE user_id = ?1 AND name = ?2",
-                    params![account.0, name.as_str()],
-                    |_| Ok(()),
-                )
-                .optional()
-                .map(|found| found.is_some())
+        let exists = |name: &ScriptName| -> rusqlite::Result<bool> {
+            Ok(transaction
+                .prepare_cached("SELECT 1 FROM sieve_scripts WHERE user_id = ?1 AND name = ?2")?
+                .query_row(params![account.0, name.as_str()], |_| Ok(()))
+                .optional()?
+                .is_some())
         };
         if !exists(old)? {
             return Err(ScriptsError::NoSuchScript(old.to_string()));
@@ -166,10 +159,9 @@ impl ScriptStorage {
         if exists(new)? {
             return Err(ScriptsError::ScriptExists(new.to_string()));
         }
-        transaction.execute(
-            "UPDATE sieve_scripts SET name = ?3 WHERE user_id = ?1 AND name = ?2",
-            params![account.0, old.as_str(), new.as_str()],
-        )?;
+        transaction
+            .prepare_cached("UPDATE sieve_scripts SET name = ?3 WHERE user_id = ?1 AND name = ?2")?
+            .execute(params![account.0, old.as_str(), new.as_str()])?;
         transaction.commit()?;
         Ok(())
     }
@@ -181,11 +173,10 @@ impl ScriptStorage {
     ) -> Result<Option<(String, String)>, ScriptsError> {
         Ok(self
             .connection()
-            .query_row(
+            .prepare_cached(
                 "SELECT name, source FROM sieve_scripts WHERE user_id = ?1 AND active = 1",
-                [account.0],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
+            )?
+            .query_row([account.0], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?)
     }
 }
@@ -202,11 +193,13 @@ fn check_space(
             limit: quotas.max_script_bytes,
         });
     }
-    let (count, exists): (i64, bool) = connection.query_row(
-        "SELECT COUNT(*), COALESCE(SUM(name = ?2), 0) > 0 FROM sieve_scripts WHERE user_id = ?1",
-        params![account.0, name.as_str()],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
+    let (count, exists): (i64, bool) = connection
+        .prepare_cached(
+            "SELECT COUNT(*), COALESCE(SUM(name = ?2), 0) > 0 FROM sieve_scripts WHERE user_id = ?1",
+        )?
+        .query_row(params![account.0, name.as_str()], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
     if !exists && usize::try_from(count).unwrap_or(usize::MAX) >= quotas.max_scripts {
         return Err(ScriptsError::TooManyScripts {
             limit: quotas.max_scripts,

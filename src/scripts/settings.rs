@@ -81,21 +81,20 @@ impl ScriptStorage {
     pub fn vacation(&self, account: AccountId) -> Result<Option<Vacation>, ScriptsError> {
         let row = self
             .connection()
-            .query_row(
+            .prepare_cached(
                 "SELECT enabled, start_date, end_date, subject, body, from_addr
                  FROM vacation_settings WHERE user_id = ?1",
-                [account.0],
-                |row| {
-                    Ok((
-                        row.get::<_, bool>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, String>(3)?,
-                        row.get::<_, String>(4)?,
-                        row.get::<_, Option<String>>(5)?,
-                    ))
-                },
-            )
+            )?
+            .query_row([account.0], |row| {
+                Ok((
+                    row.get::<_, bool>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                ))
+            })
             .optional()?;
         let Some((enabled, start, end, subject, text, from)) = row else {
             return Ok(None);
@@ -146,11 +145,12 @@ impl ScriptStorage {
     pub fn forwarding(&self, account: AccountId) -> Result<Option<Forwarding>, ScriptsError> {
         let row = self
             .connection()
-            .query_row(
+            .prepare_cached(
                 "SELECT addresses, keep_copy FROM forwarding_settings WHERE user_id = ?1",
-                [account.0],
-                |row| Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?)),
-            )
+            )?
+            .query_row([account.0], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?))
+            })
             .optional()?;
         let Some((addresses, keep_copy)) = row else {
             return Ok(None);

@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS totals (
 INSERT OR IGNORE INTO totals (id, spam, ham) VALUES (1, 0, 0);
 ";
 
+/// Above rusqlite's default of 16, so hot statements do not evict each other.
+const STATEMENT_CACHE_CAPACITY: usize = 64;
+
 /// An open model database.
 pub(super) struct Model {
     connection: Connection,
@@ -46,6 +49,7 @@ impl Model {
     pub fn open(path: &std::path::Path) -> Result<Self, ClassifierError> {
         let connection = Connection::open(path)?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         connection.execute_batch(SCHEMA)?;
         Ok(Self { connection })
     }
@@ -53,7 +57,8 @@ impl Model {
     pub fn totals(&self) -> Result<Totals, ClassifierError> {
         Ok(self
             .connection
-            .query_row("SELECT spam, ham FROM totals WHERE id = 1", [], |row| {
+            .prepare_cached("SELECT spam, ham FROM totals WHERE id = 1")?
+            .query_row([], |row| {
                 Ok(Totals {
                     spam: row.get::<_, i64>(0)?.max(0) as u64,
                     ham: row.get::<_, i64>(1)?.max(0) as u64,
@@ -94,11 +99,8 @@ impl Model {
     ) -> Result<Trained, ClassifierError> {
         let transaction = self.connection.transaction()?;
         let previous: Option<i64> = transaction
-            .query_row(
-                "SELECT label FROM trained WHERE digest = ?1",
-                [digest],
-                |row| row.get(0),
-            )
+            .prepare_cached("SELECT label FROM trained WHERE digest = ?1")?
+            .query_row([digest], |row| row.get(0))
             .optional()?;
         let code = label_code(label);
         let outcome = match previous {
@@ -122,15 +124,17 @@ impl Model {
                 upsert.execute(params![token, spam, ham])?;
             }
         }
-        transaction.execute(
-            "UPDATE totals SET spam = max(spam + ?1, 0), ham = max(ham + ?2, 0) WHERE id = 1",
-            params![spam, ham],
-        )?;
-        transaction.execute(
-            "INSERT INTO trained (digest, label) VALUES (?1, ?2)
+        transaction
+            .prepare_cached(
+                "UPDATE totals SET spam = max(spam + ?1, 0), ham = max(ham + ?2, 0) WHERE id = 1",
+            )?
+            .execute(params![spam, ham])?;
+        transaction
+            .prepare_cached(
+                "INSERT INTO trained (digest, label) VALUES (?1, ?2)
              ON CONFLICT (digest) DO UPDATE SET label = ?2",
-            params![digest, code],
-        )?;
+            )?
+            .execute(params![digest, code])?;
         transaction.commit()?;
         Ok(outcome)
     }
@@ -139,11 +143,8 @@ impl Model {
     pub fn label_of(&self, digest: &[u8]) -> Result<Option<Label>, ClassifierError> {
         let code: Option<i64> = self
             .connection
-            .query_row(
-                "SELECT label FROM trained WHERE digest = ?1",
-                [digest],
-                |row| row.get(0),
-            )
+            .prepare_cached("SELECT label FROM trained WHERE digest = ?1")?
+            .query_row([digest], |row| row.get(0))
             .optional()?;
         Ok(code.map(|c| if c == 1 { Label::Spam } else { Label::Ham }))
     }

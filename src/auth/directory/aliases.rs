@@ -155,11 +155,8 @@ impl Directory {
     pub fn addresses_of(&self, account: AccountId) -> Result<Vec<AliasAddress>, DirectoryError> {
         let connection = self.connection();
         let login: Option<String> = connection
-            .query_row(
-                "SELECT login FROM users WHERE id = ?1",
-                params![account.0],
-                |row| row.get(0),
-            )
+            .prepare_cached("SELECT login FROM users WHERE id = ?1")?
+            .query_row(params![account.0], |row| row.get(0))
             .optional()?;
         let login = login
             .ok_or_else(|| DirectoryError::UserNotFound(format!("account id {}", account.0)))?;

@@ -78,11 +78,8 @@ pub(super) fn domain_exists(
     domain: &DomainName,
 ) -> Result<bool, DirectoryError> {
     let found = connection
-        .query_row(
-            "SELECT 1 FROM domains WHERE name = ?1",
-            params![domain.as_str()],
-            |_| Ok(()),
-        )
+        .prepare_cached("SELECT 1 FROM domains WHERE name = ?1")?
+        .query_row(params![domain.as_str()], |_| Ok(()))
         .optional()?;
     Ok(found.is_some())
 }

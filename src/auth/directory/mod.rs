@@ -38,6 +38,8 @@ pub const DATABASE_FILE: &str = "postamt.db";
 /// How long a write waits for another process (the CLI or the daemon) to
 /// finish its transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Above rusqlite's default of 16, so hot statements do not evict each other.
+const STATEMENT_CACHE_CAPACITY: usize = 64;
 
 /// What went wrong in the account directory.
 #[derive(Debug, Error)]
@@ -100,6 +102,7 @@ impl Directory {
         create_private_file(&path)?;
         let mut connection = Connection::open(&path)?;
         connection.busy_timeout(BUSY_TIMEOUT)?;
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         // Every transaction here reads then writes; taking the write lock up
         // front makes a concurrent writer wait (busy timeout) instead of
         // failing on a lock upgrade.

@@ -174,7 +174,8 @@ impl Directory {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
         let row = self
             .connection()
-            .query_row(&sql, params![id.0], UserRow::read)
+            .prepare_cached(&sql)?
+            .query_row(params![id.0], UserRow::read)
             .optional()?;
         row.map(UserRow::into_user).transpose()
     }
@@ -209,7 +210,8 @@ impl Directory {
             let connection = self.connection();
             let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE login = ?1");
             connection
-                .query_row(&sql, params![login.as_str()], |row| {
+                .prepare_cached(&sql)?
+                .query_row(params![login.as_str()], |row| {
                     Ok((UserRow::read(row)?, row.get::<_, String>(5)?))
                 })
                 .optional()?
@@ -246,7 +248,8 @@ pub(super) fn find_user(
 ) -> Result<Option<User>, DirectoryError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE login = ?1");
     let row = connection
-        .query_row(&sql, params![login.as_str()], UserRow::read)
+        .prepare_cached(&sql)?
+        .query_row(params![login.as_str()], UserRow::read)
         .optional()?;
     row.map(UserRow::into_user).transpose()
 }

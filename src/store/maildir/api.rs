@@ -241,9 +241,8 @@ impl MailBackend for MaildirBackend {
         self.with(account, |a| {
             a.read(|conn| {
                 Ok(conn
-                    .query_row("SELECT version FROM account_state WHERE id = 0", [], |r| {
-                        r.get::<_, i64>(0)
-                    })?
+                    .prepare_cached("SELECT version FROM account_state WHERE id = 0")?
+                    .query_row([], |r| r.get::<_, i64>(0))?
                     .max(0) as u64)
             })
         })

@@ -71,17 +71,17 @@ pub fn insert_mailbox(
     protected: bool,
 ) -> Result<MailboxId, StoreError> {
     let uid_validity = new_uid_validity(tx)?;
-    tx.execute(
+    tx.prepare_cached(
         // HIGHESTMODSEQ starts at 1: RFC 7162 §7 allows no 0 in SELECT's response code.
         "INSERT INTO mailboxes (name, special_use, protected, uid_validity, uid_next, highest_modseq)
          VALUES (?1, ?2, ?3, ?4, 1, 1)",
-        params![
-            name.as_str(),
-            special_use.map(SpecialUse::as_imap),
-            protected,
-            uid_validity.0
-        ],
-    )?;
+    )?
+    .execute(params![
+        name.as_str(),
+        special_use.map(SpecialUse::as_imap),
+        protected,
+        uid_validity.0
+    ])?;
     let id = MailboxId(tx.last_insert_rowid());
     files::create_dir_durable(&dir.messages(id))?;
     Ok(id)
@@ -89,7 +89,7 @@ pub fn insert_mailbox(
 
 /// Per-mailbox counts in one pass over the messages.
 fn counts(conn: &rusqlite::Connection) -> Result<HashMap<i64, [u64; 6]>, StoreError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT m.mailbox_id, count(*), sum((m.flags & 1) = 0), sum((m.flags & 8) != 0),
                 sum(m.size), sum(m.uid >= b.recent_uid), sum(m.size * ((m.flags & 8) != 0))
          FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id GROUP BY m.mailbox_id",
@@ -133,7 +133,7 @@ fn info(row: MailboxRow, counts: [u64; 6], subscribed: bool) -> Result<MailboxIn
 }
 
 fn subscribed_names(conn: &rusqlite::Connection) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare("SELECT name FROM subscriptions ORDER BY name")?;
+    let mut stmt = conn.prepare_cached("SELECT name FROM subscriptions ORDER BY name")?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -156,13 +156,14 @@ pub fn list(account: &Account) -> Result<Vec<MailboxInfo>, StoreError> {
 pub fn get(account: &Account, name: &MailboxName) -> Result<MailboxInfo, StoreError> {
     account.read(|conn| {
         let row = MailboxRow::by_name(conn, name)?;
-        let c = conn.query_row(
-            "SELECT count(*), coalesce(sum((flags & 1) = 0), 0),
+        let c = conn
+            .prepare_cached(
+                "SELECT count(*), coalesce(sum((flags & 1) = 0), 0),
                     coalesce(sum((flags & 8) != 0), 0), coalesce(sum(size), 0),
                     coalesce(sum(uid >= ?2), 0), coalesce(sum(size * ((flags & 8) != 0)), 0)
              FROM messages WHERE mailbox_id = ?1",
-            rusqlite::params![row.id.0, row.recent_uid.0],
-            |r| {
+            )?
+            .query_row(rusqlite::params![row.id.0, row.recent_uid.0], |r| {
                 Ok([
                     r.get::<_, i64>(0)?,
                     r.get(1)?,
@@ -172,23 +173,18 @@ pub fn get(account: &Account, name: &MailboxName) -> Result<MailboxInfo, StoreEr
                     r.get(5)?,
                 ]
                 .map(|n| n.max(0) as u64))
-            },
-        )?;
-        let subscribed: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE name = ?1)",
-            [name.as_str()],
-            |r| r.get(0),
-        )?;
+            })?;
+        let subscribed: bool = conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM subscriptions WHERE name = ?1)")?
+            .query_row([name.as_str()], |r| r.get(0))?;
         info(row, c, subscribed)
     })
 }
 
 pub fn exists(conn: &Connection, name: &MailboxName) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM mailboxes WHERE name = ?1)",
-        [name.as_str()],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM mailboxes WHERE name = ?1)")?
+        .query_row([name.as_str()], |r| r.get(0))?)
 }
 
 fn create_parents(
@@ -256,14 +252,10 @@ pub fn rename(account: &Account, from: &MailboxName, to: &MailboxName) -> Result
             if exists(tx, &new)? {
                 return Err(StoreError::MailboxExists(new.to_string()));
             }
-            tx.execute(
-                "UPDATE mailboxes SET name = ?2 WHERE id = ?1",
-                params![row.id.0, new.as_str()],
-            )?;
-            tx.execute(
-                "UPDATE OR REPLACE subscriptions SET name = ?2 WHERE name = ?1",
-                params![old.as_str(), new.as_str()],
-            )?;
+            tx.prepare_cached("UPDATE mailboxes SET name = ?2 WHERE id = ?1")?
+                .execute(params![row.id.0, new.as_str()])?;
+            tx.prepare_cached("UPDATE OR REPLACE subscriptions SET name = ?2 WHERE name = ?1")?
+                .execute(params![old.as_str(), new.as_str()])?;
         }
         Ok(())
     })?;
@@ -296,17 +288,18 @@ pub fn delete(account: &Account, name: &MailboxName) -> Result<(), StoreError> {
 }
 
 pub fn delete_rows(tx: &Transaction<'_>, id: MailboxId) -> Result<(), StoreError> {
-    tx.execute(
+    tx.prepare_cached(
         "DELETE FROM search WHERE rowid IN (SELECT id FROM messages WHERE mailbox_id = ?1)",
-        [id.0],
-    )?;
-    tx.execute("DELETE FROM messages WHERE mailbox_id = ?1", [id.0])?;
-    tx.execute("DELETE FROM expunged WHERE mailbox_id = ?1", [id.0])?;
-    tx.execute("DELETE FROM mailboxes WHERE id = ?1", [id.0])?;
-    tx.execute(
-        "INSERT OR IGNORE INTO deleted_mailboxes (id) VALUES (?1)",
-        [id.0],
-    )?;
+    )?
+    .execute([id.0])?;
+    tx.prepare_cached("DELETE FROM messages WHERE mailbox_id = ?1")?
+        .execute([id.0])?;
+    tx.prepare_cached("DELETE FROM expunged WHERE mailbox_id = ?1")?
+        .execute([id.0])?;
+    tx.prepare_cached("DELETE FROM mailboxes WHERE id = ?1")?
+        .execute([id.0])?;
+    tx.prepare_cached("INSERT OR IGNORE INTO deleted_mailboxes (id) VALUES (?1)")?
+        .execute([id.0])?;
     Ok(())
 }
 
@@ -329,7 +322,7 @@ pub fn set_subscribed(
         } else {
             "DELETE FROM subscriptions WHERE name = ?1"
         };
-        tx.execute(sql, [name.as_str()])?;
+        tx.prepare_cached(sql)?.execute([name.as_str()])?;
         Ok(())
     })?;
     manifest::refresh(account);

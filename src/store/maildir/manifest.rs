@@ -52,7 +52,7 @@ pub fn refresh(account: &super::Account) {
 
 /// Rewrites the manifest from the index.
 fn write(dir: &AccountDir, conn: &Connection) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, name, special_use, protected, uid_validity FROM mailboxes ORDER BY id",
     )?;
     let mut mailboxes = Vec::new();
@@ -76,7 +76,7 @@ fn write(dir: &AccountDir, conn: &Connection) -> Result<(), StoreError> {
             });
         }
     }
-    let mut stmt = conn.prepare("SELECT name FROM subscriptions ORDER BY name")?;
+    let mut stmt = conn.prepare_cached("SELECT name FROM subscriptions ORDER BY name")?;
     let subscriptions = stmt
         .query_map([], |r| r.get::<_, String>(0))?
         .filter_map(|n| n.ok().and_then(|n| MailboxName::new(&n).ok()))

@@ -115,16 +115,14 @@ pub fn link_next_uid(
 }
 
 pub fn quota_usage_of(conn: &rusqlite::Connection) -> Result<QuotaUsage, StoreError> {
-    Ok(conn.query_row(
-        "SELECT coalesce(sum(size), 0), count(*) FROM messages",
-        [],
-        |r| {
+    Ok(conn
+        .prepare_cached("SELECT coalesce(sum(size), 0), count(*) FROM messages")?
+        .query_row([], |r| {
             Ok(QuotaUsage {
                 bytes: r.get::<_, i64>(0)?.max(0) as u64,
                 messages: r.get::<_, i64>(1)?.max(0) as u64,
             })
-        },
-    )?)
+        })?)
 }
 
 fn check_quota(
@@ -152,9 +150,10 @@ fn check_quota(
 /// Appends to one account commit in groups: each call writes and fsyncs its
 /// files on its own thread, then queues its rows; whichever queued call gets
 /// the account's writer next commits every call queued by then in one
-/// transaction (one savepoint each, so one call's failure leaves the others),
-/// with one fsync per mailbox directory and one WAL commit for them all.
-/// Each call returns only once its own rows are committed.
+/// transaction, with one fsync per mailbox directory and one WAL commit for
+/// them all. Each call returns only once its own rows are committed. A call
+/// refused by its checks (no such mailbox, over quota) writes nothing and
+/// leaves the others be; a failed write fails the whole group, unacknowledged.
 pub fn append(
     account: &Account,
     name: &MailboxName,
@@ -221,23 +220,18 @@ fn commit_group(account: &Account, conn: &mut Connection, group: Vec<QueuedAppen
     let committed = (|| {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut dirs = BTreeSet::new();
+        // No savepoint per call: FTS5 would flush its pending terms at each.
         for queued in &group {
             let mut linked = Vec::new();
-            tx.execute_batch("SAVEPOINT one_append")?;
             let result = append_rows(account, &tx, queued, &mut linked, &mut dirs);
-            if result.is_err() {
-                tx.execute_batch("ROLLBACK TO one_append")?;
-                remove_all(&linked);
-                linked.clear();
-            }
-            tx.execute_batch("RELEASE one_append")?;
-            outcomes.push(result);
             linked_by_call.push(linked);
+            outcomes.push(result?);
         }
         for dir in &dirs {
             files::sync_dir(dir)?;
         }
-        tx.execute("UPDATE account_state SET version = version + 1", [])?;
+        tx.prepare_cached("UPDATE account_state SET version = version + 1")?
+            .execute([])?;
         tx.commit()?;
         Ok::<_, StoreError>(())
     })();
@@ -257,31 +251,70 @@ fn commit_group(account: &Account, conn: &mut Connection, group: Vec<QueuedAppen
     }
 }
 
-/// The rows of one APPEND call, inside the group's transaction; the files it
-/// linked are listed in `linked`, the directories to fsync in `dirs`.
+/// The rows of one APPEND call, inside the group's transaction: the call's
+/// own refusal inside (its checks ran before it wrote anything), a failed
+/// write outside. The files it linked are listed in `linked`, the
+/// directories to fsync in `dirs`.
 fn append_rows(
     account: &Account,
     tx: &Transaction<'_>,
     queued: &QueuedAppend,
     linked: &mut Vec<PathBuf>,
     dirs: &mut BTreeSet<PathBuf>,
-) -> Result<AppendResult, StoreError> {
-    let prepared = &queued.prepared;
-    let mut mailbox = MailboxRow::by_name(tx, &queued.name)?;
-    let earlier = prepared
-        .iter()
-        .map(|p| deliveries::stored_uid(tx, p.delivery_id.as_deref()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let new: Vec<&Prepared> = prepared
-        .iter()
-        .zip(&earlier)
-        .filter(|(_, e)| e.is_none())
-        .map(|(p, _)| p)
-        .collect();
-    if let Some(limit) = queued.quota {
-        check_quota(tx, limit, &new)?;
+) -> Result<Result<AppendResult, StoreError>, StoreError> {
+    let checked = (|| {
+        let mailbox = MailboxRow::by_name(tx, &queued.name)?;
+        let earlier = queued
+            .prepared
+            .iter()
+            .map(|p| deliveries::stored_uid(tx, p.delivery_id.as_deref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let new: Vec<&Prepared> = queued
+            .prepared
+            .iter()
+            .zip(&earlier)
+            .filter(|(_, e)| e.is_none())
+            .map(|(p, _)| p)
+            .collect();
+        if let Some(limit) = queued.quota {
+            check_quota(tx, limit, &new)?;
+        }
+        Ok(Checked {
+            mailbox,
+            nothing_new: new.is_empty(),
+            earlier,
+        })
+    })();
+    match checked {
+        Ok(checked) => write_rows(account, tx, &queued.prepared, checked, linked, dirs).map(Ok),
+        Err(refusal) => Ok(Err(refusal)),
     }
-    let modseq = if new.is_empty() {
+}
+
+/// What the checks of one APPEND call found.
+struct Checked {
+    mailbox: MailboxRow,
+    /// Every message was stored before under its delivery id.
+    nothing_new: bool,
+    /// The UID each message was stored under before, if it was.
+    earlier: Vec<Option<Uid>>,
+}
+
+/// The writes of one checked APPEND call.
+fn write_rows(
+    account: &Account,
+    tx: &Transaction<'_>,
+    prepared: &[Prepared],
+    checked: Checked,
+    linked: &mut Vec<PathBuf>,
+    dirs: &mut BTreeSet<PathBuf>,
+) -> Result<AppendResult, StoreError> {
+    let Checked {
+        mut mailbox,
+        nothing_new,
+        earlier,
+    } = checked;
+    let modseq = if nothing_new {
         mailbox.highest_modseq
     } else {
         mailbox.next_modseq(tx)?
@@ -343,10 +376,8 @@ pub fn claim_recent(account: &Account, mailbox: MailboxId) -> Result<Range<Uid>,
     account.write(|tx| {
         let row = MailboxRow::by_id(tx, mailbox)?;
         if row.recent_uid < row.uid_next {
-            tx.execute(
-                "UPDATE mailboxes SET recent_uid = ?2 WHERE id = ?1",
-                rusqlite::params![mailbox.0, row.uid_next.0],
-            )?;
+            tx.prepare_cached("UPDATE mailboxes SET recent_uid = ?2 WHERE id = ?1")?
+                .execute(rusqlite::params![mailbox.0, row.uid_next.0])?;
         }
         Ok(row.recent_uid..row.uid_next)
     })

@@ -149,7 +149,8 @@ impl Account {
         let mut conn = lock(&self.conn);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
-        tx.execute("UPDATE account_state SET version = version + 1", [])?;
+        tx.prepare_cached("UPDATE account_state SET version = version + 1")?
+            .execute([])?;
         tx.commit()?;
         Ok(out)
     }
@@ -198,27 +199,25 @@ impl MailboxRow {
     }
 
     fn by_name(conn: &Connection, name: &MailboxName) -> Result<Self, StoreError> {
-        conn.query_row(
-            &format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE name = ?1"),
-            [name.as_str()],
-            Self::from_row,
-        )
+        conn.prepare_cached(&format!(
+            "SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE name = ?1"
+        ))?
+        .query_row([name.as_str()], Self::from_row)
         .optional()?
         .ok_or_else(|| StoreError::NoMailbox(name.to_string()))
     }
 
     fn by_id(conn: &Connection, id: MailboxId) -> Result<Self, StoreError> {
-        conn.query_row(
-            &format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE id = ?1"),
-            [id.0],
-            Self::from_row,
-        )
+        conn.prepare_cached(&format!(
+            "SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE id = ?1"
+        ))?
+        .query_row([id.0], Self::from_row)
         .optional()?
         .ok_or_else(|| StoreError::NoMailbox(format!("#{}", id.0)))
     }
 
     fn all(conn: &Connection) -> Result<Vec<Self>, StoreError> {
-        let mut stmt = conn.prepare(&format!(
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT {MAILBOX_COLUMNS} FROM mailboxes ORDER BY name"
         ))?;
         let rows = stmt.query_map([], Self::from_row)?;
@@ -229,18 +228,14 @@ impl MailboxRow {
     /// increasing) and records it in the index.
     fn next_modseq(&mut self, tx: &Transaction<'_>) -> Result<ModSeq, StoreError> {
         self.highest_modseq = ModSeq(self.highest_modseq.0 + 1);
-        tx.execute(
-            "UPDATE mailboxes SET highest_modseq = ?2 WHERE id = ?1",
-            rusqlite::params![self.id.0, self.highest_modseq.0 as i64],
-        )?;
+        tx.prepare_cached("UPDATE mailboxes SET highest_modseq = ?2 WHERE id = ?1")?
+            .execute(rusqlite::params![self.id.0, self.highest_modseq.0 as i64])?;
         Ok(self.highest_modseq)
     }
 
     fn save_uid_next(&self, tx: &Transaction<'_>) -> Result<(), StoreError> {
-        tx.execute(
-            "UPDATE mailboxes SET uid_next = ?2 WHERE id = ?1",
-            rusqlite::params![self.id.0, self.uid_next.0],
-        )?;
+        tx.prepare_cached("UPDATE mailboxes SET uid_next = ?2 WHERE id = ?1")?
+            .execute(rusqlite::params![self.id.0, self.uid_next.0])?;
         Ok(())
     }
 }
@@ -249,19 +244,15 @@ impl MailboxRow {
 /// one more than the last if the clock has not moved on (RFC 9051 §2.3.1.1
 /// requires a new value when a name is reused).
 fn new_uid_validity(tx: &Transaction<'_>) -> Result<UidValidity, StoreError> {
-    let last: u32 = tx.query_row(
-        "SELECT last_uid_validity FROM account_state WHERE id = 0",
-        [],
-        |r| r.get(0),
-    )?;
+    let last: u32 = tx
+        .prepare_cached("SELECT last_uid_validity FROM account_state WHERE id = 0")?
+        .query_row([], |r| r.get(0))?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX))
         .unwrap_or(1);
     let next = now.max(last.saturating_add(1)).max(1);
-    tx.execute(
-        "UPDATE account_state SET last_uid_validity = ?1 WHERE id = 0",
-        [next],
-    )?;
+    tx.prepare_cached("UPDATE account_state SET last_uid_validity = ?1 WHERE id = 0")?
+        .execute([next])?;
     Ok(UidValidity(next))
 }

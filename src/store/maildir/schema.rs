@@ -62,6 +62,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
 
 /// How long a writer waits for another process (the CLI, the daemon).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Above rusqlite's default of 16, so hot statements do not evict each other.
+const STATEMENT_CACHE_CAPACITY: usize = 64;
 
 /// Opens an existing index; a missing or unreadable one is `IndexCorrupt`.
 pub fn open_existing(path: &Path, account: AccountId) -> Result<Connection, StoreError> {
@@ -109,6 +111,7 @@ fn add_recent_watermark(conn: &Connection) -> rusqlite::Result<()> {
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
     // WAL lets readers run beside the single writer; FULL makes a commit
     // durable before it returns (invariant 1).
     conn.pragma_update(None, "journal_mode", "WAL")?;
