@@ -41,7 +41,8 @@ pub(super) async fn finish(shared: &Arc<Shared>, id: QueueId) -> Result<(), Queu
         .all(|r| r.state != RecipientState::Pending);
     // A finished message that owes nobody a report just goes: marking its
     // rows reported first would cost a commit for rows about to be deleted.
-    if !quiet.is_empty() && !(finished && wanted.is_empty()) {
+    let goes_unreported = finished && wanted.is_empty();
+    if !quiet.is_empty() && !goes_unreported {
         let indexes: Vec<u32> = quiet.iter().map(|r| r.index).collect();
         blocking(shared.spool.db(), move |db| db.mark_reported(id, &indexes)).await?;
     }
