@@ -13,14 +13,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::dns::MessageLookups;
-
 use crate::antispam::auth::{AuthReport, Client, SenderAuthenticator, client_from_received};
 use crate::antispam::classifier::{Classifier, ClassifierError, Scope};
 use crate::antispam::lists::{DnsLists, message_url_hosts};
 use crate::antispam::message::read_bounded;
 use crate::antispam::score::{Analysis, analyse};
 use crate::config::AntispamSection;
+use crate::dns::MessageLookups;
 use crate::queue::ReversePath;
 
 /// Messages larger than this are not authenticated: DKIM would need them
@@ -174,8 +173,8 @@ enum DnsTime<'a> {
     Budget(MessageLookups<'a>),
     /// None: the resolvers are known not to answer.
     Paused,
-    /// Lookups not through the daemon's resolver (blocklists answered by a
-    /// table), each bounded by its own timeout.
+    /// Lookups not through the daemon's resolver (blocklists given their
+    /// own lookup and no authenticator), each bounded by its own timeout.
     Unbounded,
 }
 
