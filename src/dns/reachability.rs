@@ -104,9 +104,10 @@ impl Reachability {
             return;
         }
         let before = *state;
-        *state = self.paused();
+        let after = self.paused();
+        *state = after;
         drop(state);
-        self.log_change(before, self.paused());
+        self.log_change(before, after);
         self.paused.send_modify(|n| *n += 1);
     }
 

@@ -28,6 +28,8 @@ use writer::SpoolFile;
 /// The spool under one data dir. Cheap to share as `Arc<Spool>`.
 pub struct Spool {
     committed: Arc<Committed>,
+    /// `data_dir/queue`.
+    root: PathBuf,
     tmp: PathBuf,
     /// Makes temporary names unique within this process; the pid covers
     /// other processes.
@@ -71,6 +73,7 @@ impl Spool {
                 messages,
                 wake: Notify::new(),
             }),
+            root,
             tmp,
             tmp_counter: AtomicU64::new(0),
         })
@@ -154,7 +157,7 @@ impl Spool {
 
     /// The spool's own directory (`data_dir/queue`).
     pub fn dir(&self) -> &Path {
-        self.tmp.parent().unwrap_or(&self.tmp)
+        &self.root
     }
 
     pub(crate) fn tmp_dir(&self) -> &Path {

@@ -240,11 +240,12 @@ fn commit_group(account: &Account, conn: &mut Connection, group: Vec<QueuedAppen
         // does not resurrect them, and tell every call why.
         linked_by_call.iter().for_each(|linked| remove_all(linked));
         let reason = error.to_string();
-        outcomes = group
-            .iter()
-            .map(|_| Err(StoreError::Io(io::Error::other(reason.clone()))))
+        outcomes = std::iter::once(Err(error))
+            .chain(std::iter::repeat_with(|| {
+                Err(StoreError::Io(io::Error::other(reason.clone())))
+            }))
+            .take(group.len())
             .collect();
-        outcomes[0] = Err(error);
     }
     for (queued, outcome) in group.iter().zip(outcomes) {
         *lock(&queued.outcome) = Some(outcome);
